@@ -1,0 +1,44 @@
+# Two commands for a fresh clone (Python 3.11 on PATH as python3.11 or python3):
+#   make book   create .venv if needed, install, build the HTML book into _build/html
+#   make test   create .venv if needed, install, run every test (the book build included)
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+JOBS ?= 2
+
+.PHONY: book test install system-deps lint release clean help
+help:
+	@sed -n '1,4p' Makefile
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), f"Python 3.11 is required, found {sys.version.split()[0]} at {sys.executable}"'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+install: $(STAMP) system-deps
+
+# Debian packages the tests use (a browser, fonts with Hangul, a sandbox). Installed only when
+# missing and only where apt-get exists and we are root (CI is); elsewhere the tests that need
+# them say what to install.
+system-deps:
+	@bash .ci/system-deps
+
+book: $(STAMP)
+	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
+
+test: install
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup
+
+lint: $(STAMP)
+	$(BIN)/ruff check course_lib tests bench
+	$(BIN)/mypy course_lib
+
+release: $(STAMP)
+	$(BIN)/course release
+
+clean:
+	rm -rf _build .pytest_cache

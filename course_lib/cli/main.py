@@ -1,0 +1,78 @@
+"""``course``: the instructor's command line around nbgrader.
+
+    course release [ASSIGNMENT ...]          regenerate exercises/ from solutions/
+    course grade ASSIGNMENT --submissions DIR --out OUT [--jobs N]
+    course build-source authoring/A/NB.py     percent script -> solutions/A/NB.ipynb
+
+Run ``course COMMAND --help`` for the options of each.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def _root(path: str | None) -> Path:
+    """The course folder: the one holding ``nbgrader_config.py`` (cwd or an ancestor)."""
+    start = Path(path).resolve() if path else Path.cwd().resolve()
+    for folder in (start, *start.parents):
+        if (folder / "nbgrader_config.py").is_file() and (folder / "solutions").is_dir():
+            return folder
+    raise SystemExit(f"course: no course folder (with nbgrader_config.py and solutions/) at or above {start}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="course", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--root", help="course folder (default: found from the current directory)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    rel = sub.add_parser("release", help="regenerate exercises/ from solutions/ (deterministic)")
+    rel.add_argument("assignments", nargs="*", help="assignment names (default: all in solutions/)")
+    rel.add_argument("--into", help="write the release here instead of exercises/ (for checks)")
+
+    grade = sub.add_parser("grade", help="autograde a folder of submissions against the hidden tests")
+    grade.add_argument("assignment")
+    grade.add_argument("--submissions", required=True, type=Path,
+                       help="folder with one sub-folder per student: DIR/<student_id>/<notebook>.ipynb")
+    grade.add_argument("--out", required=True, type=Path, help="writes OUT/grades.csv and OUT/feedback/")
+    grade.add_argument("--jobs", type=int, default=1, help="students graded at once (default 1)")
+    grade.add_argument("--cell-timeout", type=int, default=60, help="seconds per cell (default 60)")
+    grade.add_argument("--notebook-timeout", type=int, default=600,
+                       help="seconds per student, all notebooks (default 600)")
+    grade.add_argument("--keep-work", action="store_true", help="keep the temporary grading folder")
+
+    src = sub.add_parser("build-source", help="turn authoring/A/NB.py into solutions/A/NB.ipynb")
+    src.add_argument("scripts", nargs="+", type=Path)
+    src.add_argument("--check", action="store_true", help="only report notebooks that are out of date")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    root = _root(args.root)
+    if args.command == "release":
+        from course_lib.cli.release import release
+
+        release(root, args.assignments, into=Path(args.into).resolve() if args.into else None)
+        return 0
+    if args.command == "grade":
+        from course_lib.cli.grade import grade
+
+        rows = grade(root, args.assignment, args.submissions.resolve(), args.out.resolve(), jobs=args.jobs,
+                     cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
+                     keep_work=args.keep_work)
+        students = len({r.student_id for r in rows})
+        print(f"graded {students} students: {args.out / 'grades.csv'}", file=sys.stderr)
+        return 0
+    if args.command == "build-source":
+        from course_lib.cli.notebooks import build_source
+
+        stale = build_source(root, args.scripts, check=args.check)
+        return 1 if (args.check and stale) else 0
+    raise AssertionError(args.command)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,65 @@
+"""Notebook plumbing: authoring scripts to source notebooks, and normalising notebooks.
+
+An authoring script ``authoring/A/NB.py`` (jupytext percent format, nbgrader metadata on the
+cell markers) becomes ``solutions/A/NB.ipynb``: no outputs, kernel ``python3``, no jupytext
+metadata, stable cell ids, so rebuilding an unchanged script changes no byte.
+"""
+from __future__ import annotations
+
+import hashlib
+import sys
+from pathlib import Path
+
+import nbformat
+
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+LANGUAGE_INFO = {"name": "python"}
+
+
+def normalise(nb: nbformat.NotebookNode, *, name: str) -> nbformat.NotebookNode:
+    """Strip outputs and tool metadata; give cells ids derived from ``name`` and position."""
+    nb.metadata = nbformat.NotebookNode(kernelspec=dict(KERNELSPEC), language_info=dict(LANGUAGE_INFO))
+    for index, cell in enumerate(nb.cells):
+        digest = hashlib.sha1(f"{name}:{index}".encode()).hexdigest()[:8]
+        cell.id = f"c{index:02d}-{digest}"
+        keep = {k: v for k, v in cell.metadata.items() if k in {"nbgrader", "tags"}}
+        cell.metadata = nbformat.NotebookNode(keep)
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+    nb.nbformat, nb.nbformat_minor = 4, 5
+    return nb
+
+
+def script_to_notebook(script: Path) -> nbformat.NotebookNode:
+    import jupytext  # only authors need it
+
+    nb = jupytext.read(script, fmt="py:percent")
+    return normalise(nb, name=f"{script.parent.name}/{script.stem}")
+
+
+def target_of(root: Path, script: Path) -> Path:
+    """``authoring/A/NB.py`` -> ``solutions/A/NB.ipynb``."""
+    return root / "solutions" / script.parent.name / f"{script.stem}.ipynb"
+
+
+def build_source(root: Path, scripts: list[Path], *, check: bool = False) -> list[Path]:
+    """Write (or with ``check``, compare) each script's notebook; return the stale ones."""
+    stale = []
+    for script in scripts:
+        script = script.resolve()
+        if script.suffix != ".py" or not script.is_file():
+            raise SystemExit(f"build-source: {script} is not an authoring script (authoring/A/NB.py)")
+        target = target_of(root, script)
+        text = nbformat.writes(script_to_notebook(script)) + "\n"
+        current = target.read_text(encoding="utf-8") if target.exists() else None
+        if current != text:
+            stale.append(target)
+            if check:
+                print(f"out of date: {target.relative_to(root)} (run course build-source {script.name})",
+                      file=sys.stderr)
+            else:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(text, encoding="utf-8")
+                print(f"wrote {target.relative_to(root)}", file=sys.stderr)
+    return stale

@@ -1,0 +1,58 @@
+r"""Measuring how gradients travel back through time.
+
+For a recurrent module run over T steps from an initial state :math:`h_0`, we take a scalar
+loss on the *last* output only, :math:`L = \langle u, h_T \rangle` with a fixed random
+direction :math:`u`, and measure :math:`\lVert \partial L / \partial h_0 \rVert`. By the chain
+rule this is :math:`\lVert u^\top \prod_t \partial h_t / \partial h_{t-1} \rVert`: a product of
+T Jacobians, which shrinks or grows geometrically with T — vanishing or exploding gradients.
+
+Shapes: N batch, T time steps, D input features, H hidden units.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import torch
+from torch import Tensor, nn
+
+# A recurrent step function: (inputs (N, T, D), h0 (N, H)) -> outputs (N, T, H).
+Runner = Callable[[Tensor, Tensor], Tensor]
+
+
+def grad_norm_h0(run: Runner, x: Tensor, h0: Tensor, u: Tensor) -> float:
+    r""":math:`\lVert \partial \langle u, h_T \rangle / \partial h_0 \rVert`, averaged over the batch.
+
+    Args:
+        run: maps ``(x (N, T, D), h0 (N, H))`` to all outputs ``(N, T, H)``.
+        x: inputs, (N, T, D).
+        h0: initial state, (N, H); not modified.
+        u: direction of the loss on the last output, (H,).
+    """
+    h0 = h0.detach().clone().requires_grad_(True)
+    out = run(x, h0)
+    (out[:, -1] @ u).sum().backward()
+    assert h0.grad is not None
+    return float(h0.grad.norm(dim=1).mean())
+
+
+def rnn_runner(rnn: nn.RNN | nn.GRU) -> Runner:
+    """Runner for a batch-first ``nn.RNN`` or ``nn.GRU`` (one layer)."""
+    return lambda x, h0: rnn(x, h0.unsqueeze(0))[0]
+
+
+def lstm_runner(lstm: nn.LSTM) -> Runner:
+    """Runner for a batch-first ``nn.LSTM``; the cell state starts at zero, gradients flow from ``h0``."""
+    return lambda x, h0: lstm(x, (h0.unsqueeze(0), torch.zeros_like(h0).unsqueeze(0)))[0]
+
+
+def gradient_norm_curve(run: Runner, lengths: Sequence[int], *, batch: int, input_size: int, hidden_size: int,
+                        generator: torch.Generator) -> list[float]:
+    """:func:`grad_norm_h0` for each sequence length, on random inputs drawn from ``generator``.
+
+    The same h0 and u are used for every length, so the curve shows the effect of T alone.
+    """
+    h0 = torch.randn(batch, hidden_size, generator=generator) * 0.1
+    u = torch.randn(hidden_size, generator=generator)
+    u = u / u.norm()
+    x_all = torch.randn(batch, max(lengths), input_size, generator=generator)
+    return [grad_norm_h0(run, x_all[:, :T], h0, u) for T in lengths]

@@ -1,0 +1,40 @@
+"""Shared fixtures: a seeded generator, a headless matplotlib, figures closed after each test."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pytest
+
+matplotlib.use("Agg")
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(0)
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
+
+
+def data_mirror() -> Path | None:
+    """The read-only data mirror (CI sets COURSE_DATA_MIRROR to ../shared/data)."""
+    value = os.environ.get("COURSE_DATA_MIRROR")
+    if value and Path(value).is_dir():
+        return Path(value)
+    return SHARED / "data" if (SHARED / "data").is_dir() else None

@@ -1,0 +1,7 @@
+"""Bug: sigmoid instead of tanh (everything built on the step fails with it)."""
+EXPECT = {"rnn_step_forward": 0, "rnn_step_backward": 0, "rnn_forward": 0, "rnn_backward": 0}
+
+# %% rnn_step_forward
+def rnn_step_forward(x, h_prev, Wx, Wh, b):
+    h_next = 1 / (1 + np.exp(-(x @ Wx + h_prev @ Wh + b)))
+    return h_next, (x, h_prev, h_next, Wx, Wh)

@@ -1,0 +1,60 @@
+"""Every assignment, graded end to end through `course grade`, one run per assignment.
+
+The solution must earn full marks, the unanswered release zero, and each case file in
+tests/submissions/<assignment>/ exactly the verdict its EXPECT states: correct-but-different
+answers full marks, each plausible bug zero on the exercise it breaks.
+"""
+from __future__ import annotations
+
+import pytest
+
+from assignment_harness import CASES, ROOT, cases, grade_all
+
+ASSIGNMENTS = sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir())
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    memo = {}
+
+    def get(assignment: str):
+        if assignment not in memo:
+            memo[assignment] = grade_all(assignment, tmp_path_factory.mktemp(assignment))
+        return memo[assignment]
+
+    return get
+
+
+def _params():
+    for assignment in ASSIGNMENTS:
+        group = pytest.mark.xdist_group(assignment)
+        marks = [group, pytest.mark.slow]
+        yield pytest.param(assignment, "solution", None, marks=marks, id=f"{assignment}-solution")
+        yield pytest.param(assignment, "release", None, marks=marks, id=f"{assignment}-release")
+        for case in cases(assignment):
+            yield pytest.param(assignment, case.name, case, marks=marks, id=f"{assignment}-{case.name}")
+
+
+@pytest.mark.parametrize("assignment, student, case", list(_params()))
+def test_verdict(graded, assignment, student, case):
+    results = graded(assignment)[student]
+    assert results, f"no rows for {student}"
+    for exercise, (score, max_score, statuses) in results.items():
+        if student == "solution":
+            expected = 1.0
+        elif student == "release":
+            expected = 0.0
+        else:
+            expected = case.expect.get(exercise, 1.0)
+        got = score / max_score if max_score else 0.0
+        assert got == pytest.approx(expected), (
+            f"{assignment}/{student} ({case.doc if case else student}): exercise {exercise} scored "
+            f"{score:g}/{max_score:g}, expected fraction {expected:g}\n  " + "\n  ".join(statuses))
+
+
+def test_cases_exist_for_every_assignment():
+    for assignment in ASSIGNMENTS:
+        found = cases(assignment)
+        assert len(found) >= 5, f"tests/submissions/{assignment}/ needs correct and buggy cases; has {len(found)}"
+        assert any(not c.expect for c in found), f"{assignment}: no correct-but-different case"
+        assert (CASES / assignment).is_dir()
