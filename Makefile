@@ -27,7 +27,7 @@ install: $(STAMP) system-deps
 system-deps:
 	@bash .ci/system-deps
 
-book: $(STAMP)
+book: $(STAMP) system-deps
 	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
 
 test: install

@@ -14,6 +14,32 @@ from numpy.typing import ArrayLike
 from course_lib.training import History
 
 
+# Fonts with Hangul glyphs, best first (Debian's fonts-nanum provides NanumGothic).
+HANGUL_FONTS = ("NanumGothic", "NanumBarunGothic", "Noto Sans CJK KR", "Noto Sans KR", "UnDotum")
+
+
+def hangul_font() -> str | None:
+    """The family name of an installed font that can draw Hangul, or None if there is none.
+
+    Use it per figure, e.g. ``ax.set_title(text, fontfamily=hangul_font())``, or for a block
+    with ``plt.rc_context({"font.family": hangul_font() or "sans-serif"})``. With None, Hangul
+    renders as boxes: install Debian's ``fonts-nanum`` (``make test`` does, as root).
+    """
+    from matplotlib import font_manager
+
+    def find() -> str | None:
+        installed = {f.name for f in font_manager.fontManager.ttflist}
+        return next((name for name in HANGUL_FONTS if name in installed), None)
+
+    found = find()
+    if found is None:  # matplotlib's font cache may predate the font's installation
+        for path in font_manager.findSystemFonts():
+            if any(key in path for key in ("Nanum", "NotoSansCJK", "NotoSansKR", "UnDotum")):
+                font_manager.fontManager.addfont(path)
+        found = find()
+    return found
+
+
 def _axes(ax: Axes | None) -> Axes:
     if ax is None:
         _, ax = plt.subplots()
