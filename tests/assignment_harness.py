@@ -4,6 +4,7 @@ A case file ``tests/submissions/<assignment>/<case>.py`` looks like::
 
     '''What this submission does (a docstring, shown when the test fails).'''
     EXPECT = {"rnn_step_forward": 0}     # score fraction per exercise; unlisted ones: 1.0
+    DELETE = ["test_rnn_forward"]        # optional: cells (by grade_id) the student deleted
 
     # %% rnn_step_forward
     def rnn_step_forward(x, h_prev, Wx, Wh, b):
@@ -30,6 +31,7 @@ import nbformat
 ROOT = Path(__file__).resolve().parent.parent
 CASES = Path(__file__).resolve().parent / "submissions"
 SOLUTION_MARKERS = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$\n?", re.MULTILINE)
+CELL_TIMEOUT = 30  # seconds; the slowest honest test cell takes a few, a timeout case costs this much
 BLOCK = re.compile(r"^# %% (\w+)\s*$", re.MULTILINE)
 
 
@@ -39,6 +41,7 @@ class Case:
     doc: str
     expect: dict[str, float]
     answers: dict[str, str]
+    delete: list[str]
 
 
 def load_case(path: Path) -> Case:
@@ -47,12 +50,12 @@ def load_case(path: Path) -> Case:
     header, blocks = parts[0], parts[1:]
     tree = ast.parse(header)
     doc = ast.get_docstring(tree) or path.stem
-    expect: dict[str, float] = {}
+    settings = {"EXPECT": {}, "DELETE": []}
     for node in tree.body:
-        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "EXPECT":
-            expect = ast.literal_eval(node.value)
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") in settings:
+            settings[node.targets[0].id] = ast.literal_eval(node.value)
     answers = {blocks[i]: blocks[i + 1].strip("\n") + "\n" for i in range(0, len(blocks), 2)}
-    return Case(path.stem, doc, expect, answers)
+    return Case(path.stem, doc, settings["EXPECT"], answers, settings["DELETE"])
 
 
 def cases(assignment: str) -> list[Case]:
@@ -83,6 +86,10 @@ def build_submission(assignment: str, case: Case) -> nbformat.NotebookNode:
         gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
         if cell.get("metadata", {}).get("nbgrader", {}).get("solution"):
             cell.source = case.answers.get(gid, solved[gid])
+    kept = [c for c in released.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") not in case.delete]
+    if len(released.cells) - len(kept) != len(case.delete):
+        raise ValueError(f"case {case.name}: DELETE names cells that are not in the notebook: {case.delete}")
+    released.cells = kept
     return released
 
 
@@ -105,7 +112,8 @@ def grade_all(assignment: str, workdir: Path, jobs: int = 2) -> dict[str, dict[s
         nbformat.write(build_submission(assignment, case), subs / case.name / name)
     out = workdir / "out"
     result = subprocess.run([sys.executable, "-m", "course_lib", "--root", str(ROOT), "grade", assignment,
-                             "--submissions", str(subs), "--out", str(out), "--jobs", str(jobs)],
+                             "--submissions", str(subs), "--out", str(out), "--jobs", str(jobs),
+                             "--cell-timeout", str(CELL_TIMEOUT)],
                             capture_output=True, text=True)
     assert result.returncode == 0, f"course grade failed:\n{result.stderr[-4000:]}"
     exercises = answer_ids(nbformat.read(ROOT / "solutions" / assignment / name, as_version=4))
