@@ -1,0 +1,403 @@
+# %% [markdown]
+# # Assignment 3 — Packing variable-length batches: a toy sentiment classifier
+#
+# Sentences have different lengths, but a batch is one rectangular tensor. You will turn
+# sentences into a right-padded batch of word ids, pick each sentence's output at its *own* last
+# word, and build an LSTM classifier that never lets padding into the LSTM, using
+# `pack_padded_sequence` and an LSTM with a projection (`proj_size`).
+#
+# Read first: chapter 5, *Packing variable-length batches*.
+#
+# **How to work.** Replace each `raise NotImplementedError()` with your code; keep the names and
+# signatures. Run the cell below each exercise: it holds quick visible checks. More checks run
+# when your notebook is graded (among them: your model must give every sentence the same logits
+# as running it alone, unpadded, through the same weights), so make your code correct, not just
+# the visible checks green. Before you submit, restart the kernel and run all cells, or press
+# **Validate**.
+#
+# **Shapes.** `N` batch (sentences), `T` time steps (words), `D` embedding size, `H` hidden
+# size, `P` projection size, `V` vocabulary size *counting* the padding id `0`, `C` classes.
+# Everything is a PyTorch tensor; ids and lengths are `torch.long`.
+#
+# You may use PyTorch freely, including `torch.nn.utils.rnn`. Do not call `course_lib`'s
+# reference solutions: the grader checks that the work is yours.
+
+# %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false}
+import torch
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+torch.set_num_threads(1)  # these models are tiny: one thread is faster than several
+
+SENTENCES = [
+    "i am happy", "you are happy", "feel good", "you feel good", "i am not sad", "you feel not bad",
+    "i am sad", "you are sad", "feel bad", "you feel bad", "you are not happy", "i feel not good",
+]
+TARGETS = [1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0]  # 1 positive, 0 negative
+
+# %% [markdown]
+# ## Exercise 1 — a vocabulary (1 point)
+#
+# `build_vocab(sentences)` splits every sentence on whitespace (any run of spaces, tabs or
+# newlines) and gives each *new* word the next id, `1, 2, 3, …`, in order of first appearance.
+# Id `0` is kept for padding: it is not in the dictionary. So `"i am happy", "you are happy"`
+# gives `{"i": 1, "am": 2, "happy": 3, "you": 4, "are": 5}`, and an embedding table for it needs
+# `V = len(vocab) + 1` rows.
+
+# %% nbgrader={"grade": false, "grade_id": "build_vocab", "locked": false, "schema_version": 3, "solution": true}
+def build_vocab(sentences):
+    """list of str -> dict word -> id, ids 1, 2, 3, ... in order of first appearance."""
+    ### BEGIN SOLUTION
+    vocab = {}
+    for sentence in sentences:
+        for word in sentence.split():
+            if word not in vocab:
+                vocab[word] = len(vocab) + 1
+    return vocab
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_build_vocab", "locked": true, "points": 1, "schema_version": 3, "solution": false}
+_vocab = build_vocab(["i am happy", "you are happy"])
+assert isinstance(_vocab, dict), f"build_vocab should return a dict, got {type(_vocab).__name__}"
+assert _vocab == {"i": 1, "am": 2, "happy": 3, "you": 4, "are": 5}, (
+    f"build_vocab(['i am happy', 'you are happy']) gave {_vocab}; ids start at 1 (0 is padding) and follow "
+    "the order in which words first appear")
+### BEGIN HIDDEN TESTS
+import course_lib.data.vocab as _ref_vocab
+from course_lib.grading import reference_blocked
+
+_seed_sentences = [
+    "i am happy", "you are happy", "feel good", "you feel good", "i am not sad", "you feel not bad",
+    "i am sad", "you are sad", "feel bad", "you feel bad", "you are not happy", "i feel not good",
+]
+_cases = {
+    "the twelve toy sentences": (
+        _seed_sentences,
+        {"i": 1, "am": 2, "happy": 3, "you": 4, "are": 5, "feel": 6, "good": 7, "not": 8, "sad": 9, "bad": 10}),
+    "words that are not in sorted order, repeated within a sentence": (
+        ["zeta alpha zeta", "beta alpha gamma", "alpha"], {"zeta": 1, "alpha": 2, "beta": 3, "gamma": 4}),
+    "tabs, newlines and runs of spaces between words": (
+        ["  mu\tnu  ", "xi\n\nmu   omicron"], {"mu": 1, "nu": 2, "xi": 3, "omicron": 4}),
+    "a single one-word sentence": (["solo"], {"solo": 1}),
+}
+for _what, (_sentences, _expected) in _cases.items():
+    with reference_blocked(_ref_vocab.build_vocab, _ref_vocab.encode_batch, _ref_vocab.encode):
+        _got = build_vocab(list(_sentences))
+    assert isinstance(_got, dict), f"build_vocab should return a dict, got {type(_got).__name__}"
+    assert _got == _expected, f"build_vocab on {_what}: got {_got}, expected {_expected}"
+    assert list(_got) == list(_expected), f"build_vocab on {_what}: keys should be in order of first appearance"
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 2 — a padded batch (2 points)
+#
+# `encode_batch(sentences, vocab)` returns
+#
+# * `ids`, a `torch.long` tensor `(N, L)` where `L` is the number of words of the longest
+#   sentence; row `n` holds sentence `n`'s ids followed by zeros (padding on the **right**);
+#   sentences stay in the order given (do not sort them);
+# * `lengths`, a `torch.long` tensor `(N,)` with each sentence's number of words.
+#
+# A word that is not in `vocab` must raise `KeyError`, and the error must name the word. Never
+# map it to `0`: that is the padding id, and the model would silently read a shorter sentence.
+
+# %% nbgrader={"grade": false, "grade_id": "encode_batch", "locked": false, "schema_version": 3, "solution": true}
+def encode_batch(sentences, vocab):
+    """list of N str, dict -> ids LongTensor (N, L) right-padded with 0, lengths LongTensor (N,)."""
+    ### BEGIN SOLUTION
+    rows = []
+    for sentence in sentences:
+        row = []
+        for word in sentence.split():
+            if word not in vocab:
+                raise KeyError(f"unknown word {word!r}")
+            row.append(vocab[word])
+        rows.append(row)
+    lengths = torch.tensor([len(row) for row in rows], dtype=torch.long)
+    ids = torch.zeros(len(rows), int(lengths.max()), dtype=torch.long)
+    for n, row in enumerate(rows):
+        ids[n, : len(row)] = torch.tensor(row, dtype=torch.long)
+    return ids, lengths
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_encode_batch", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+import torch
+
+_vocab = {"i": 1, "am": 2, "happy": 3, "not": 4}
+_ids, _lengths = encode_batch(["i am happy", "i am not happy", "happy"], _vocab)
+assert torch.is_tensor(_ids) and _ids.dtype == torch.long, "ids should be a torch.long tensor"
+assert torch.is_tensor(_lengths) and _lengths.dtype == torch.long, "lengths should be a torch.long tensor"
+assert tuple(_ids.shape) == (3, 4), f"ids should be (N, L) = (3, 4) here, got {tuple(_ids.shape)}"
+assert _lengths.tolist() == [3, 4, 1], f"lengths should be [3, 4, 1], got {_lengths.tolist()}"
+assert _ids.tolist() == [[1, 2, 3, 0], [1, 2, 4, 3], [3, 0, 0, 0]], (
+    f"ids should be right-padded with 0, in the given order; got {_ids.tolist()}")
+### BEGIN HIDDEN TESTS
+import course_lib.data.vocab as _ref_vocab
+from course_lib.grading import reference_blocked
+
+_blocked = (_ref_vocab.build_vocab, _ref_vocab.encode_batch, _ref_vocab.encode)
+# ids that are not in first-appearance order: the function must look words up, not renumber them
+_vocab = {"good": 7, "feel": 3, "you": 1, "not": 9, "bad": 2, "am": 5, "i": 4}
+_sentences = ["feel good", "you feel not bad", "i", "i am not  good", "bad"]
+with reference_blocked(*_blocked):
+    _ids, _lengths = encode_batch(list(_sentences), dict(_vocab))
+assert torch.is_tensor(_ids) and _ids.dtype == torch.long, "ids should be a torch.long tensor"
+assert torch.is_tensor(_lengths) and _lengths.dtype == torch.long, "lengths should be a torch.long tensor"
+_expected = [[3, 7, 0, 0], [1, 3, 9, 2], [4, 0, 0, 0], [4, 5, 9, 7], [2, 0, 0, 0]]
+assert _lengths.tolist() == [2, 4, 1, 4, 1], f"lengths: got {_lengths.tolist()}, expected [2, 4, 1, 4, 1]"
+assert _ids.tolist() == _expected, (
+    f"ids: got {_ids.tolist()}, expected {_expected} (right padding with 0, the given order, the vocab's ids)")
+with reference_blocked(*_blocked):
+    _ids, _lengths = encode_batch(["you feel bad"], dict(_vocab))
+assert _ids.tolist() == [[1, 3, 2]] and _lengths.tolist() == [3], "a batch of one sentence: no padding at all"
+for _bad in (["i am happy"], ["feel good", "you feel terrible"]):
+    _unknown = "happy" if _bad == ["i am happy"] else "terrible"
+    try:
+        with reference_blocked(*_blocked):
+            encode_batch(list(_bad), dict(_vocab))
+    except KeyError as _err:
+        assert _unknown in str(_err), f"the KeyError for {_bad} should name the word {_unknown!r}; it says {_err}"
+    else:
+        raise AssertionError(f"encode_batch({_bad}) should raise KeyError: {_unknown!r} is not in the vocabulary")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 3 — each sequence's last valid output (2 points)
+#
+# A recurrent layer run over a padded batch returns an output for every step, padding included.
+# Sentence `n` ends at step `lengths[n] - 1`; what comes after is padding. Write
+# `last_valid_output(output, lengths)` that returns, for every `n`, `output[n, lengths[n] - 1]`:
+#
+# $$y_n = \text{output}[n,\ \ell_n - 1], \qquad \text{output} \in \mathbb{R}^{N \times T \times H},\quad y \in \mathbb{R}^{N \times H}.$$
+#
+# `output[:, -1]` is **not** it (that is a padding step for every sentence shorter than `T`).
+# Keep the result differentiable: gradients must flow back into `output`.
+
+# %% nbgrader={"grade": false, "grade_id": "last_valid_output", "locked": false, "schema_version": 3, "solution": true}
+def last_valid_output(output, lengths):
+    """output (N, T, H) batch-first, lengths (N,) -> (N, H), row n = output[n, lengths[n] - 1]."""
+    ### BEGIN SOLUTION
+    return output[torch.arange(output.shape[0]), lengths - 1]
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_last_valid_output", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+import torch
+
+_out = torch.arange(2 * 3 * 2, dtype=torch.float).view(2, 3, 2)  # N=2, T=3, H=2
+_got = last_valid_output(_out, torch.tensor([2, 3]))
+assert tuple(_got.shape) == (2, 2), f"the result should be (N, H) = (2, 2), got {tuple(_got.shape)}"
+assert _got.tolist() == [[2.0, 3.0], [10.0, 11.0]], (
+    f"with lengths [2, 3] expected rows output[0, 1] = [2, 3] and output[1, 2] = [10, 11]; got {_got.tolist()}")
+### BEGIN HIDDEN TESTS
+import course_lib.torch_nn.packing as _ref_packing
+from course_lib.grading import assert_close, reference_blocked
+
+_g = torch.Generator().manual_seed(31)
+for _N, _T, _H, _lengths in ((4, 6, 3, [6, 1, 3, 4]), (5, 2, 1, [1, 2, 2, 1, 1]), (1, 4, 2, [4])):
+    _out = torch.randn(_N, _T, _H, generator=_g, dtype=torch.float64, requires_grad=True)
+    _len = torch.tensor(_lengths)
+    with reference_blocked(_ref_packing.last_valid_output, _ref_packing.PackedLSTMClassifier.forward):
+        _got = last_valid_output(_out, _len.clone())
+    _expected = torch.stack([_out[n, _lengths[n] - 1] for n in range(_N)])  # oracle: a plain loop
+    assert_close(_got, _expected, name=f"last_valid_output with N={_N}, T={_T}, lengths {_lengths}")
+    assert _got.requires_grad, "the result must stay connected to output (no .detach(), no NumPy round trip)"
+    _got.sum().backward()
+    _mask = torch.zeros(_N, _T, _H, dtype=torch.float64)
+    for _n in range(_N):
+        _mask[_n, _lengths[_n] - 1] = 1.0
+    assert_close(_out.grad, _mask, name="the gradient reaching output (1 at each last valid step, 0 elsewhere)")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 4 — an LSTM classifier that never reads padding (4 points)
+#
+# Write `SentimentLSTM(vocab_size, embed_dim, hidden_size, num_classes, proj_size=0)` with exactly
+# these three attributes (the grader copies their weights into its own modules):
+#
+# | attribute | module |
+# |---|---|
+# | `embed` | `nn.Embedding(vocab_size, embed_dim, padding_idx=0)`; `vocab_size` counts id 0 |
+# | `lstm` | `nn.LSTM(embed_dim, hidden_size, batch_first=True, proj_size=proj_size)` |
+# | `fc` | `nn.Linear(proj_size or hidden_size, num_classes)` |
+#
+# With a projection the LSTM's outputs and `h_n` have `proj_size` entries and its cell state `c_n`
+# still has `hidden_size`, which is why `fc` reads `proj_size or hidden_size` inputs.
+#
+# `forward(ids, lengths)` takes a right-padded `(N, T)` batch and its lengths and returns logits
+# `(N, num_classes)`, in the batch's order, computed from each sentence's state after its **last
+# real word**. Padding must never enter the LSTM: pack the embedded batch with
+# `pack_padded_sequence` (its `lengths` must be a CPU tensor or a list; `enforce_sorted=False`
+# spares you sorting, or sort and unsort yourself). Then either unpack with `pad_packed_sequence`
+# and use your `last_valid_output`, or use `h_n` — with a packed input it *is* that state.
+#
+# The grader checks, among other things, that each sentence gets the same logits as when it is
+# run alone without any padding, that extra padding columns and a shuffled batch change nothing,
+# and that gradients reach the embedding.
+
+# %% nbgrader={"grade": false, "grade_id": "SentimentLSTM", "locked": false, "schema_version": 3, "solution": true}
+class SentimentLSTM(nn.Module):
+    """Embedding -> packed LSTM (optionally projected) -> linear layer on each last valid state."""
+
+    def __init__(self, vocab_size, embed_dim, hidden_size, num_classes, proj_size=0):
+        super().__init__()
+        ### BEGIN SOLUTION
+        self.embed = nn.Embedding(vocab_size, embed_dim, padding_idx=0)
+        self.lstm = nn.LSTM(embed_dim, hidden_size, batch_first=True, proj_size=proj_size)
+        self.fc = nn.Linear(proj_size or hidden_size, num_classes)
+        ### END SOLUTION
+
+    def forward(self, ids, lengths):
+        """ids (N, T) long, lengths (N,) long -> logits (N, num_classes)."""
+        ### BEGIN SOLUTION
+        x = self.embed(ids)  # (N, T, D)
+        packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
+        _, (h_n, _) = self.lstm(packed)  # h_n (1, N, P or H), already in the batch's order
+        return self.fc(h_n[-1])
+        ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_SentimentLSTM", "locked": true, "points": 4, "schema_version": 3, "solution": false}
+import torch
+from torch import nn
+
+torch.manual_seed(0)
+_model = SentimentLSTM(11, 4, 10, 2, proj_size=5)
+assert isinstance(_model.embed, nn.Embedding) and _model.embed.padding_idx == 0, (
+    "embed should be nn.Embedding(vocab_size, embed_dim, padding_idx=0)")
+assert isinstance(_model.lstm, nn.LSTM) and _model.lstm.batch_first and _model.lstm.proj_size == 5, (
+    "lstm should be nn.LSTM(embed_dim, hidden_size, batch_first=True, proj_size=proj_size)")
+assert isinstance(_model.fc, nn.Linear) and _model.fc.in_features == 5, (
+    "fc should read the LSTM's output: proj_size entries when proj_size > 0")
+_ids = torch.tensor([[1, 2, 3, 0], [4, 5, 8, 3], [6, 7, 0, 0]])
+_logits = _model(_ids, torch.tensor([3, 4, 2]))
+assert tuple(_logits.shape) == (3, 2), f"logits should be (N, num_classes) = (3, 2), got {tuple(_logits.shape)}"
+### BEGIN HIDDEN TESTS
+import course_lib.torch_nn.packing as _ref_packing
+from course_lib.grading import assert_close, reference_blocked
+
+_blocked = (_ref_packing.last_valid_output, _ref_packing.PackedLSTMClassifier.forward, _ref_packing.final_features,
+            _ref_packing.pack_by_hand)
+_TOL = dict(rtol=1e-4, atol=1e-5)  # float32, batched against one-by-one: agreement to ~1e-6
+
+
+def _oracle_logits(model, ids, lengths):
+    """Fresh torch.nn modules with the model's weights; each sentence run alone, without padding."""
+    lstm = model.lstm
+    embed = nn.Embedding(model.embed.num_embeddings, model.embed.embedding_dim)
+    rnn = nn.LSTM(lstm.input_size, lstm.hidden_size, batch_first=True, proj_size=lstm.proj_size)
+    fc = nn.Linear(model.fc.in_features, model.fc.out_features)
+    embed.load_state_dict(model.embed.state_dict())
+    rnn.load_state_dict(lstm.state_dict())
+    fc.load_state_dict(model.fc.state_dict())
+    with torch.no_grad():
+        return torch.stack([fc(rnn(embed(ids[n, : lengths[n]])[None])[0][0, -1]) for n in range(len(ids))])
+
+
+def _steps_fed(model):
+    """Count the time steps that reach model.lstm (padding included if it gets in)."""
+    seen = []
+
+    def hook(module, args, kwargs):
+        x = args[0] if args else kwargs["input"]
+        if isinstance(x, torch.nn.utils.rnn.PackedSequence):
+            seen.append(int(x.data.shape[0]))
+        else:
+            seen.append(int(x.shape[0] * x.shape[1]) if x.dim() == 3 else int(x.shape[0]))
+
+    return seen, model.lstm.register_forward_pre_hook(hook, with_kwargs=True)
+
+
+for _V, _D, _H, _C, _P in ((9, 3, 6, 3, 2), (7, 4, 5, 2, 0)):
+    torch.manual_seed(_V)
+    _model = SentimentLSTM(_V, _D, _H, _C, proj_size=_P) if _P else SentimentLSTM(_V, _D, _H, _C)
+    _F = _P or _H
+    # the layout the grader relies on
+    assert isinstance(_model.embed, nn.Embedding) and _model.embed.padding_idx == 0, "embed: padding_idx=0"
+    assert tuple(_model.embed.weight.shape) == (_V, _D), f"embed.weight should be (V, D) = {(_V, _D)}"
+    _lstm = _model.lstm
+    assert isinstance(_lstm, nn.LSTM) and _lstm.batch_first and _lstm.num_layers == 1 and not _lstm.bidirectional
+    assert (_lstm.input_size, _lstm.hidden_size, _lstm.proj_size) == (_D, _H, _P), (
+        f"lstm should be nn.LSTM({_D}, {_H}, batch_first=True, proj_size={_P}); got input_size={_lstm.input_size}, "
+        f"hidden_size={_lstm.hidden_size}, proj_size={_lstm.proj_size}")
+    assert isinstance(_model.fc, nn.Linear) and (_model.fc.in_features, _model.fc.out_features) == (_F, _C), (
+        f"fc should be nn.Linear({_F}, {_C}) (proj_size or hidden_size inputs)")
+    with torch.no_grad():  # proj_size respected: h_n has P entries (or H), c_n always H
+        _, (_h_n, _c_n) = _lstm(torch.randn(2, 3, _D))
+    assert tuple(_h_n.shape) == (1, 2, _F) and tuple(_c_n.shape) == (1, 2, _H), (
+        f"with proj_size={_P}: h_n {tuple(_h_n.shape)}, c_n {tuple(_c_n.shape)}")
+    with torch.no_grad():  # weights clearly non-zero, and a non-zero padding vector so any leak shows
+        for _p in _model.parameters():
+            _p.uniform_(-0.8, 0.8)
+    _lengths = torch.tensor([3, 5, 1, 4, 2])
+    _g = torch.Generator().manual_seed(5)
+    _ids = torch.randint(1, _V, (5, 6), generator=_g)  # one column more than the longest sentence
+    _ids[torch.arange(6)[None, :] >= _lengths[:, None]] = 0
+    _expected = _oracle_logits(_model, _ids, _lengths)
+    _seen, _handle = _steps_fed(_model)
+    try:
+        with reference_blocked(*_blocked):
+            _logits = _model(_ids.clone(), _lengths.clone())
+    finally:
+        _handle.remove()
+    assert tuple(_logits.shape) == (5, _C), f"logits should be (N, num_classes) = {(5, _C)}, got {tuple(_logits.shape)}"
+    assert_close(_logits, _expected, name=f"logits (against each sentence run alone, unpadded; proj_size={_P})",
+                 **_TOL)
+    assert _seen, "forward should call self.lstm(...)"
+    assert sum(_seen) == int(_lengths.sum()), (
+        f"the LSTM ran {sum(_seen)} time steps for sentences with {int(_lengths.sum())} words: padding entered it "
+        "(pack the batch with pack_padded_sequence)")
+    _more = torch.cat([_ids, torch.zeros(5, 4, dtype=torch.long)], dim=1)
+    _perm = torch.tensor([3, 0, 4, 2, 1])
+    with reference_blocked(*_blocked):
+        _logits_more = _model(_more, _lengths.clone())
+        _logits_perm = _model(_ids[_perm], _lengths[_perm])
+    assert_close(_logits_more, _expected, name="logits after appending 4 more padding columns", **_TOL)
+    assert_close(_logits_perm, _expected[_perm], name="logits of the shuffled batch (the order must be kept)", **_TOL)
+    _model.zero_grad()
+    with reference_blocked(*_blocked):
+        _model(_ids, _lengths).sum().backward()
+    _grad = _model.embed.weight.grad
+    assert _grad is not None, "no gradient reached embed.weight"
+    _used = _ids[_ids != 0].unique()
+    assert bool((_grad[_used].abs().sum(dim=1) > 0).all()), "every word in the batch should get a gradient"
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Putting it together — the toy sentiment model (not graded)
+#
+# With your three functions and your model we can reproduce the seed post's experiment: an
+# embedding of size 4, an LSTM with 10 hidden units projected to 5, 1000 epochs of Adam with
+# learning rate 0.001 on the twelve sentences, then sentences the model has never seen, made of
+# words it knows. The loss should fall below 0.001 and "i am not bad" should come out positive.
+# (Skipped while grading; it takes some seconds.)
+
+# %% nbgrader={"grade": false, "grade_id": "toy_model", "locked": true, "schema_version": 3, "solution": false}
+from course_lib.grading import in_autograder
+
+if not in_autograder():
+    torch.manual_seed(0)
+    vocab = build_vocab(SENTENCES)
+    ids, lengths = encode_batch(SENTENCES, vocab)
+    targets = torch.tensor(TARGETS)
+    model = SentimentLSTM(len(vocab) + 1, 4, 10, 2, proj_size=5)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    for epoch in range(1, 1001):
+        loss = nn.functional.cross_entropy(model(ids, lengths), targets)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        if epoch % 200 == 0:
+            print(f"epoch {epoch:4d}  loss {loss.item():.6f}")
+    model.eval()
+    new = ["i am not bad", "you are not sad", "i feel happy", "you feel sad"]
+    with torch.no_grad():
+        predicted = model(*encode_batch(new, vocab)).argmax(dim=1)
+    for sentence, label in zip(new, predicted.tolist()):
+        print(f"{sentence!r:20} -> {'positive' if label == 1 else 'negative'}")
+    try:
+        encode_batch(["i am terrible"], vocab)
+    except KeyError as err:
+        print("unknown word:", err)

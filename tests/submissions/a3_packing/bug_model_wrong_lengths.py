@@ -1,0 +1,16 @@
+"""Bug: packs with every length set to the padded width, so padding is packed in as if it were words."""
+EXPECT = {"SentimentLSTM": 0}
+
+# %% SentimentLSTM
+class SentimentLSTM(nn.Module):
+    def __init__(self, vocab_size, embed_dim, hidden_size, num_classes, proj_size=0):
+        super().__init__()
+        self.embed = nn.Embedding(vocab_size, embed_dim, padding_idx=0)
+        self.lstm = nn.LSTM(embed_dim, hidden_size, batch_first=True, proj_size=proj_size)
+        self.fc = nn.Linear(proj_size or hidden_size, num_classes)
+
+    def forward(self, ids, lengths):
+        full = [ids.shape[1]] * ids.shape[0]
+        packed = pack_padded_sequence(self.embed(ids), full, batch_first=True, enforce_sorted=False)
+        _, (h_n, _) = self.lstm(packed)
+        return self.fc(h_n[-1])

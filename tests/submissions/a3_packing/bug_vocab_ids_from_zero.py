@@ -1,0 +1,11 @@
+"""Bug: ids start at 0, so the first word collides with padding."""
+EXPECT = {"build_vocab": 0}
+
+# %% build_vocab
+def build_vocab(sentences):
+    vocab = {}
+    for s in sentences:
+        for w in s.split():
+            if w not in vocab:
+                vocab[w] = len(vocab)
+    return vocab

@@ -1,0 +1,11 @@
+"""Bug: split(" ") instead of split(): tabs and runs of spaces make bogus words ('' among them)."""
+EXPECT = {"build_vocab": 0}
+
+# %% build_vocab
+def build_vocab(sentences):
+    vocab = {}
+    for s in sentences:
+        for w in s.split(" "):
+            if w not in vocab:
+                vocab[w] = len(vocab) + 1
+    return vocab
