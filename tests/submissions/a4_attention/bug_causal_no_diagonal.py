@@ -1,0 +1,6 @@
+"""Bug: the causal mask leaves out the diagonal (a token cannot see itself)."""
+EXPECT = {"causal_mask": 0}
+
+# %% causal_mask
+def causal_mask(T):
+    return torch.ones(T, T, dtype=torch.bool).tril(diagonal=-1)

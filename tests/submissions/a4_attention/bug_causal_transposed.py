@@ -1,0 +1,6 @@
+"""Bug: the causal mask is upper-triangular (every token sees the future)."""
+EXPECT = {"causal_mask": 0}
+
+# %% causal_mask
+def causal_mask(T):
+    return torch.ones(T, T, dtype=torch.bool).triu()

@@ -1,0 +1,25 @@
+"""Bug: d_model not divisible by num_heads is accepted silently."""
+EXPECT = {"MultiHeadAttention": 0}
+
+# %% MultiHeadAttention
+class MultiHeadAttention(nn.Module):
+    def __init__(self, d_model, num_heads):
+        super().__init__()
+        pass
+        self.num_heads, self.d_head = num_heads, d_model // num_heads
+        self.q_proj = nn.Linear(d_model, d_model)
+        self.k_proj = nn.Linear(d_model, d_model)
+        self.v_proj = nn.Linear(d_model, d_model)
+        self.out_proj = nn.Linear(d_model, d_model)
+
+    def forward(self, query, key, value, mask=None):
+        B, Tq, D = query.shape
+        def split(x):
+            return x.reshape(x.shape[0], x.shape[1], self.num_heads, self.d_head).transpose(1, 2)
+        q, k, v = split(self.q_proj(query)), split(self.k_proj(key)), split(self.v_proj(value))
+        scores = q @ k.transpose(-2, -1) / math.sqrt(self.d_head)
+        if mask is not None:
+            scores = scores.masked_fill(~mask, float("-inf"))
+        weights = torch.nan_to_num(torch.softmax(scores, dim=-1), nan=0.0)
+        heads = (weights @ v).transpose(1, 2).reshape(B, Tq, D)
+        return self.out_proj(heads), weights

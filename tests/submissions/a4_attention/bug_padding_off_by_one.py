@@ -1,0 +1,6 @@
+"""Bug: position == length is counted as a real token."""
+EXPECT = {"padding_mask": 0}
+
+# %% padding_mask
+def padding_mask(lengths, T):
+    return torch.arange(T) <= lengths[:, None]
