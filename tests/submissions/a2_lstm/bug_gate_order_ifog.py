@@ -1,0 +1,19 @@
+"""Bug: the [i, f, o, g] order of some texts instead of PyTorch's [i, f, g, o] (backward consistent with it)."""
+EXPECT = {"lstm_step_forward": 0, "lstm_step_backward": 0, "lstm_forward": 0, "lstm_backward": 0}
+
+# %% lstm_step_forward
+def lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b):
+    H = h_prev.shape[1]
+    a = x @ Wx + h_prev @ Wh + b
+    i, f, o, g = sigmoid(a[:, :H]), sigmoid(a[:, H:2 * H]), sigmoid(a[:, 2 * H:3 * H]), np.tanh(a[:, 3 * H:])
+    c_next = f * c_prev + i * g
+    tanh_c = np.tanh(c_next)
+    return o * tanh_c, c_next, (x, h_prev, c_prev, i, f, g, o, tanh_c, Wx, Wh)
+
+# %% lstm_step_backward
+def lstm_step_backward(dh_next, dc_next, cache):
+    x, h_prev, c_prev, i, f, g, o, tanh_c, Wx, Wh = cache
+    dc = dc_next + dh_next * o * (1 - tanh_c**2)
+    da = np.concatenate([dc * g * i * (1 - i), dc * c_prev * f * (1 - f), dh_next * tanh_c * o * (1 - o),
+                         dc * i * (1 - g**2)], axis=1)
+    return da @ Wx.T, da @ Wh.T, dc * f, x.T @ da, h_prev.T @ da, da.sum(axis=0)
