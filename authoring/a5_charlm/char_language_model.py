@@ -1,0 +1,421 @@
+# %% [markdown]
+# # Assignment 5 — A character language model
+#
+# You will build the pieces of a character-level LSTM language model in PyTorch: the vocabulary,
+# the training windows, temperature sampling, the model itself and the generation loop that
+# feeds the model its own output.
+#
+# Read first: chapter 7, *Character language models*.
+#
+# **How to work.** Replace each `raise NotImplementedError()` with your code; keep the function
+# names and signatures. Run the cell below each exercise: it holds quick visible checks. More
+# checks run when your notebook is graded, so make your code correct, not just the visible
+# checks green. Before you submit, restart the kernel and run all cells, or press **Validate**.
+#
+# **Shapes.** `B` batch, `T` time steps, `E` embedding size, `H` hidden size, `V` vocabulary,
+# `L` the length of a text. Character ids are `torch.long` tensors.
+#
+# You may use PyTorch freely. Do not call `course_lib`'s reference solutions: the grader checks
+# that the work is yours.
+
+# %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false}
+import torch
+from torch import nn
+
+torch.manual_seed(0)
+
+# %% [markdown]
+# ## Exercise 1 — the vocabulary (1 point)
+#
+# `build_char_vocab(text)` returns `(stoi, itos)`: `itos` is the list of the distinct characters
+# of `text` in **sorted** order (Python's `sorted`, i.e. by code point), and `stoi` the dict that
+# maps each character to its position in `itos`, so `stoi[itos[i]] == i`. Sorting makes the ids
+# independent of where a character first appears.
+
+# %% nbgrader={"grade": false, "grade_id": "build_char_vocab", "locked": false, "schema_version": 3, "solution": true}
+def build_char_vocab(text):
+    """text (str) -> stoi (dict str -> int), itos (list of str), sorted."""
+    ### BEGIN SOLUTION
+    itos = sorted(set(text))
+    stoi = {ch: i for i, ch in enumerate(itos)}
+    return stoi, itos
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_build_char_vocab", "locked": true, "points": 1, "schema_version": 3, "solution": false}
+_stoi, _itos = build_char_vocab("hello")
+assert list(_itos) == ["e", "h", "l", "o"], f"itos for 'hello' should be ['e', 'h', 'l', 'o'], got {_itos}"
+assert _stoi == {"e": 0, "h": 1, "l": 2, "o": 3}, f"stoi for 'hello' should be {{'e': 0, 'h': 1, 'l': 2, 'o': 3}}, got {_stoi}"
+### BEGIN HIDDEN TESTS
+import course_lib.char_lm_training as _ref
+from course_lib.grading import reference_blocked
+
+_text = "형식은, 아뿔싸! What? 善馨 1917\n“점심은 먹었는걸.” zebra apple"
+with reference_blocked(_ref.build_char_vocab):
+    _stoi, _itos = build_char_vocab(_text)
+assert isinstance(_itos, list), f"itos should be a list, got {type(_itos).__name__}"
+assert _itos == sorted(set(_text)), "itos should hold every distinct character once, in sorted order"
+assert isinstance(_stoi, dict) and len(_stoi) == len(_itos), "stoi should be a dict with one entry per character"
+assert all(_stoi[_ch] == _i for _i, _ch in enumerate(_itos)), "stoi[itos[i]] should be i for every i"
+assert "".join(_itos[_stoi[_ch]] for _ch in _text) == _text, "encoding then decoding should give the text back"
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 2 — training windows (2 points)
+#
+# A language model learns to predict each character from the ones before it. Cut the encoded
+# text `ids` (a `(L,)` long tensor) into `M = (L - 1) // seq_len` consecutive, **non-overlapping**
+# windows from the start: `X[m] = ids[m*seq_len : (m+1)*seq_len]`, and the targets `Y[m]` are the
+# same window moved **one step ahead**, `ids[m*seq_len + 1 : (m+1)*seq_len + 1]`. (Why `L - 1`?
+# The last window needs one more character for its last target.) Both are `(M, seq_len)` long
+# tensors.
+
+# %% nbgrader={"grade": false, "grade_id": "make_sequences", "locked": false, "schema_version": 3, "solution": true}
+def make_sequences(ids, seq_len):
+    """ids (L,) long -> X (M, seq_len), Y (M, seq_len) with M = (L - 1) // seq_len."""
+    ### BEGIN SOLUTION
+    M = (len(ids) - 1) // seq_len
+    X = ids[: M * seq_len].reshape(M, seq_len)
+    Y = ids[1 : M * seq_len + 1].reshape(M, seq_len)
+    return X, Y
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_make_sequences", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+import torch
+
+_X, _Y = make_sequences(torch.arange(10), 3)
+assert tuple(_X.shape) == (3, 3), f"10 ids with seq_len 3 give M = (10 - 1) // 3 = 3 windows; X has shape {tuple(_X.shape)}"
+assert _X.tolist() == [[0, 1, 2], [3, 4, 5], [6, 7, 8]], f"X should be [[0, 1, 2], [3, 4, 5], [6, 7, 8]], got {_X.tolist()}"
+assert _Y.tolist() == [[1, 2, 3], [4, 5, 6], [7, 8, 9]], f"Y should be X one step ahead, got {_Y.tolist()}"
+### BEGIN HIDDEN TESTS
+import course_lib.char_lm_training as _ref
+from course_lib.grading import reference_blocked
+
+_g = torch.Generator().manual_seed(12)
+for _L, _T in ((36, 5), (35, 5), (37, 5), (8, 7), (50, 1)):
+    _ids = torch.randint(0, 30, (_L,), generator=_g)
+    _M = (_L - 1) // _T
+    with reference_blocked(_ref.make_sequences):
+        _X, _Y = make_sequences(_ids.clone(), _T)
+    for _name, _got in (("X", _X), ("Y", _Y)):
+        assert isinstance(_got, torch.Tensor) and _got.dtype == torch.long, f"{_name} should be a long tensor"
+        assert tuple(_got.shape) == (_M, _T), (
+            f"with L = {_L}, seq_len = {_T}: {_name} should have shape (M, seq_len) = {(_M, _T)}, got {tuple(_got.shape)}")
+    for _m in range(_M):
+        assert torch.equal(_X[_m], _ids[_m * _T:(_m + 1) * _T]), f"X[{_m}] should be ids[{_m * _T}:{(_m + 1) * _T}] (L = {_L}, seq_len = {_T})"
+        assert torch.equal(_Y[_m], _ids[_m * _T + 1:(_m + 1) * _T + 1]), f"Y[{_m}] should be X[{_m}] moved one step ahead"
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 3 — sampling with a temperature (2 points)
+#
+# Given the logits `(V,)` of the next character, draw one id from
+#
+# $$p_i = \frac{\exp(z_i / \tau)}{\sum_j \exp(z_j / \tau)}$$
+#
+# with `torch.multinomial(probs, 1, generator=generator)` and return it as a Python `int`. A low
+# temperature $\tau$ sharpens the distribution, a high one flattens it. `temperature == 0` means
+# "always the most likely character": return the argmax without drawing. A negative temperature
+# makes no sense: raise `ValueError`. Pass `generator` on, so that the same seed gives the same
+# draws.
+
+# %% nbgrader={"grade": false, "grade_id": "sample_next", "locked": false, "schema_version": 3, "solution": true}
+def sample_next(logits, temperature, generator=None):
+    """logits (V,), temperature >= 0 -> one character id (int)."""
+    ### BEGIN SOLUTION
+    if temperature < 0:
+        raise ValueError(f"temperature must be >= 0, got {temperature}")
+    if temperature == 0:
+        return int(torch.argmax(logits))
+    probs = torch.softmax(logits / temperature, dim=-1)
+    return int(torch.multinomial(probs, 1, generator=generator))
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_sample_next", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+import torch
+
+_logits = torch.tensor([0.5, 3.0, -1.0, 1.0])
+_got = sample_next(_logits, 0)
+assert isinstance(_got, int) and _got == 1, f"temperature 0 should return the argmax 1 as an int, got {_got!r}"
+_got = sample_next(_logits, 1.0, torch.Generator().manual_seed(0))
+assert isinstance(_got, int) and 0 <= _got < 4, f"sample_next should return an int id in [0, 4), got {_got!r}"
+try:
+    sample_next(_logits, -1.0)
+except ValueError:
+    pass
+else:
+    raise AssertionError("a negative temperature should raise ValueError")
+### BEGIN HIDDEN TESTS
+import torch
+
+import course_lib.torch_nn.char_lm as _ref
+from course_lib.grading import reference_blocked
+
+_logits = torch.randn(12, generator=torch.Generator().manual_seed(3)) * 2
+_before = _logits.clone()
+for _tau in (0.5, 1.0, 2.0):
+    _g_student, _g_oracle = torch.Generator().manual_seed(7), torch.Generator().manual_seed(7)
+    _probs = torch.softmax(_logits / _tau, dim=-1)
+    _expected = [int(torch.multinomial(_probs, 1, generator=_g_oracle)) for _ in range(40)]
+    _got = []
+    with reference_blocked(_ref.sample_next, _ref.generate):
+        for _i in range(40):
+            torch.manual_seed(1000 + _i)  # the global generator must not be the one that draws
+            _got.append(sample_next(_logits, _tau, _g_student))
+    assert all(isinstance(_v, int) for _v in _got), "sample_next should return Python ints"
+    assert _got == _expected, (
+        f"at temperature {_tau}, 40 draws with a generator seeded 7 differ from torch.multinomial(softmax(logits / "
+        f"temperature), 1, generator=...) with the same seed: got {_got[:10]}..., expected {_expected[:10]}...")
+assert torch.equal(_logits, _before), "sample_next changed the logits in place"
+with reference_blocked(_ref.sample_next, _ref.generate):
+    _got = sample_next(_logits.double(), 0.0, torch.Generator().manual_seed(1))
+    assert _got == int(_logits.argmax()), "temperature 0 should give the argmax"
+    for _bad in (-0.5, -2.0):
+        try:
+            sample_next(_logits, _bad)
+        except ValueError:
+            pass
+        else:
+            raise AssertionError(f"temperature {_bad} should raise ValueError")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 4 — the model (2 points)
+#
+# `CharLSTM(vocab_size, embed_dim, hidden_size, num_layers=1)` has three parts, with these
+# attribute names:
+#
+# - `embed`: `nn.Embedding(vocab_size, embed_dim)`, ids to vectors;
+# - `lstm`: `nn.LSTM(embed_dim, hidden_size, num_layers, batch_first=True)`;
+# - `head`: `nn.Linear(..., vocab_size)`, from the LSTM's output at each step to the logits of
+#   the next character.
+#
+# `forward(x, state=None)` takes ids `x` of shape `(B, T)` and an optional LSTM state `(h, c)`
+# (each `(num_layers, B, H)`; `None` means zeros) and returns `(logits, state)`: logits
+# `(B, T, V)` and the LSTM's final state, so that the next call can continue where this one
+# stopped.
+
+# %% nbgrader={"grade": false, "grade_id": "CharLSTM", "locked": false, "schema_version": 3, "solution": true}
+class CharLSTM(nn.Module):
+    def __init__(self, vocab_size, embed_dim, hidden_size, num_layers=1):
+        super().__init__()
+        ### BEGIN SOLUTION
+        self.embed = nn.Embedding(vocab_size, embed_dim)
+        self.lstm = nn.LSTM(embed_dim, hidden_size, num_layers, batch_first=True)
+        self.head = nn.Linear(hidden_size, vocab_size)
+        ### END SOLUTION
+
+    def forward(self, x, state=None):
+        """x (B, T) long, state (h, c) or None -> logits (B, T, V), state (h, c)."""
+        ### BEGIN SOLUTION
+        out, state = self.lstm(self.embed(x), state)
+        return self.head(out), state
+        ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_CharLSTM", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+import torch
+
+torch.manual_seed(0)
+_model = CharLSTM(vocab_size=10, embed_dim=4, hidden_size=6)
+_logits, (_h, _c) = _model(torch.randint(0, 10, (3, 5)))
+assert tuple(_logits.shape) == (3, 5, 10), f"logits should have shape (B, T, V) = (3, 5, 10), got {tuple(_logits.shape)}"
+assert tuple(_h.shape) == tuple(_c.shape) == (1, 3, 6), (
+    f"h and c should have shape (num_layers, B, H) = (1, 3, 6), got {tuple(_h.shape)} and {tuple(_c.shape)}")
+### BEGIN HIDDEN TESTS
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+import course_lib.torch_nn.char_lm as _ref
+from course_lib.grading import reference_blocked
+
+for _layers in (1, 2):
+    torch.manual_seed(10 + _layers)
+    _V, _E, _H, _B, _T = 11, 3, 7, 2, 6
+    with reference_blocked(_ref.CharLSTM.forward):
+        _model = CharLSTM(_V, _E, _H, num_layers=_layers)
+        assert isinstance(_model.embed, nn.Embedding) and tuple(_model.embed.weight.shape) == (_V, _E), \
+            "embed should be nn.Embedding(vocab_size, embed_dim)"
+        assert isinstance(_model.lstm, nn.LSTM) and _model.lstm.batch_first, "lstm should be an nn.LSTM with batch_first=True"
+        assert (_model.lstm.input_size, _model.lstm.hidden_size, _model.lstm.num_layers) == (_E, _H, _layers), \
+            "lstm should be nn.LSTM(embed_dim, hidden_size, num_layers, batch_first=True)"
+        assert isinstance(_model.head, nn.Linear) and (_model.head.in_features, _model.head.out_features) == (_H, _V), \
+            f"head reads the LSTM's hidden state: nn.Linear(hidden_size={_H}, vocab_size={_V}), got " \
+            f"({getattr(_model.head, 'in_features', '?')}, {getattr(_model.head, 'out_features', '?')})"
+        _x = torch.randint(0, _V, (_B, _T))
+        _logits, _state = _model(_x)
+        _first, _mid = _model(_x[:, :2])
+        _rest, _end = _model(_x[:, 2:], _mid)
+    # oracle: torch.nn.LSTM with the student's weights copied, embedding and head by hand
+    _oracle = nn.LSTM(_E, _H, _layers, batch_first=True)
+    _oracle.load_state_dict(_model.lstm.state_dict())
+    _out, (_h, _c) = _oracle(F.embedding(_x, _model.embed.weight))
+    _expected = _out @ _model.head.weight.T + _model.head.bias
+    assert tuple(_logits.shape) == (_B, _T, _V), f"logits should have shape (B, T, V) = {(_B, _T, _V)}"
+    torch.testing.assert_close(_logits, _expected, msg="logits differ from embed -> nn.LSTM -> head with your weights")
+    assert len(_state) == 2, "return the LSTM state as (h, c)"
+    torch.testing.assert_close(_state[0], _h, msg="the returned h should be the LSTM's final hidden state")
+    torch.testing.assert_close(_state[1], _c, msg="the returned c should be the LSTM's final cell state")
+    torch.testing.assert_close(torch.cat([_first, _rest], dim=1), _logits,
+                               msg="forward(x[:, 2:], state) should continue forward(x[:, :2]) exactly")
+    torch.testing.assert_close(_end[0], _h, msg="the state after two calls should equal the state after one")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 5 — generating text (3 points)
+#
+# `generate(model, stoi, itos, prompt, length, temperature=1.0, generator=None)` returns the
+# prompt followed by exactly `length` new characters. Feed the **whole prompt once** as a
+# `(1, len(prompt))` batch; then, `length` times, pick the next character with your
+# `sample_next` from the logits at the **last** position, append it, and feed **only that one
+# character** `(1, 1)` together with the state the model just returned. The state carries the
+# context: the model never re-reads the text. Wrap the loop in `torch.no_grad()`.
+
+# %% nbgrader={"grade": false, "grade_id": "generate", "locked": false, "schema_version": 3, "solution": true}
+def generate(model, stoi, itos, prompt, length, temperature=1.0, generator=None):
+    """-> prompt + `length` sampled characters (str)."""
+    ### BEGIN SOLUTION
+    out = list(prompt)
+    with torch.no_grad():
+        x = torch.tensor([[stoi[ch] for ch in prompt]], dtype=torch.long)
+        logits, state = model(x)
+        for i in range(length):
+            idx = sample_next(logits[0, -1], temperature, generator)
+            out.append(itos[idx])
+            if i + 1 < length:
+                logits, state = model(torch.tensor([[idx]], dtype=torch.long), state)
+    return "".join(out)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_generate", "locked": true, "points": 3, "schema_version": 3, "solution": false}
+import torch
+from torch import nn
+
+
+class _TinyLM(nn.Module):
+    """A stand-in model (not your CharLSTM), so that this check tests generate alone."""
+
+    def __init__(self, V):
+        super().__init__()
+        self.embed, self.lstm, self.head = nn.Embedding(V, 4), nn.LSTM(4, 8, batch_first=True), nn.Linear(8, V)
+
+    def forward(self, x, state=None):
+        out, state = self.lstm(self.embed(x), state)
+        return self.head(out), state
+
+
+torch.manual_seed(0)
+_itos = list(" hiel")
+_stoi = {ch: i for i, ch in enumerate(_itos)}
+_model = _TinyLM(len(_itos))
+_text = generate(_model, _stoi, _itos, "hi", 6, temperature=1.0, generator=torch.Generator().manual_seed(0))
+assert isinstance(_text, str) and len(_text) == 8 and _text.startswith("hi"), (
+    f"generate(..., 'hi', 6) should return 'hi' plus 6 characters, got {_text!r}")
+### BEGIN HIDDEN TESTS
+import torch
+from torch import nn
+
+import course_lib.torch_nn.char_lm as _ref
+from course_lib.grading import reference_blocked
+
+
+class _Recorder(nn.Module):
+    """A real embedding + LSTM + head that records every call: its input and the state it got."""
+
+    def __init__(self, V):
+        super().__init__()
+        self.embed, self.lstm, self.head = nn.Embedding(V, 3), nn.LSTM(3, 5, batch_first=True), nn.Linear(5, V)
+        self.calls, self.returned = [], []
+
+    def forward(self, x, state=None):
+        assert x.dim() == 2 and x.shape[0] == 1, f"generate should feed a (1, T) batch, got shape {tuple(x.shape)}"
+        self.calls.append((x.detach().clone(), None if state is None else tuple(s.detach().clone() for s in state)))
+        out, state = self.lstm(self.embed(x), state)
+        self.returned.append(tuple(s.detach().clone() for s in state))
+        return self.head(out), state
+
+    def oracle_last_logits(self, ids):
+        """The next-character logits after reading `ids` from scratch, in one pass."""
+        with torch.no_grad():
+            out, _ = self.lstm(self.embed(torch.tensor([ids])))
+            return self.head(out)[0, -1]
+
+
+_SCRIPT = [3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8, 9, 7, 9, 3, 2, 3]  # what the stand-in sampler returns
+_recorded = []
+
+
+def _scripted_sampler(logits, temperature, generator=None):
+    """Stands in for the notebook's sample_next: records its arguments, returns the script."""
+    _recorded.append((torch.as_tensor(logits).detach().reshape(-1).clone(), temperature, generator))
+    return _SCRIPT[len(_recorded) - 1] % 10
+
+
+_itos = list("abcdefghij")
+_stoi = {ch: i for i, ch in enumerate(_itos)}
+_student_sample_next = sample_next
+for _prompt, _length, _tau in (("cab", 7, 0.8), ("j", 12, 1.3), ("hi", 1, 0.5), ("fed", 0, 1.0)):
+    torch.manual_seed(len(_prompt) + _length)
+    _model = _Recorder(10)
+    _gen = torch.Generator().manual_seed(1)
+    _recorded.clear()
+    sample_next = _scripted_sampler  # generate must look sample_next up and use it
+    try:
+        with reference_blocked(_ref.sample_next, _ref.generate, _ref.CharLSTM.forward):
+            _out = generate(_model, _stoi, _itos, _prompt, _length, temperature=_tau, generator=_gen)
+    finally:
+        sample_next = _student_sample_next
+    _new = [_SCRIPT[i] % 10 for i in range(_length)]
+    _expected = _prompt + "".join(_itos[i] for i in _new)
+    assert isinstance(_out, str), f"generate should return a str, got {type(_out).__name__}"
+    assert _out == _expected, (
+        f"generate(prompt={_prompt!r}, length={_length}) returned {_out!r}; with sample_next returning the ids "
+        f"{_new} it should return the prompt followed by those characters: {_expected!r}")
+    assert len(_recorded) == _length, f"generate should call sample_next once per new character ({_length}), called {len(_recorded)}"
+    for _i, (_logits, _t, _g) in enumerate(_recorded):
+        assert _t == _tau and _g is _gen, "pass temperature and generator on to sample_next"
+        _want = _model.oracle_last_logits([_stoi[c] for c in _prompt] + _new[:_i])
+        torch.testing.assert_close(_logits, _want, msg=(
+            f"the logits given to sample_next for character {_i} are not the model's prediction after the prompt and "
+            f"the {_i} characters before it (use the last position's logits and carry the state)"))
+    if _length == 0:
+        continue
+    _first_x, _first_state = _model.calls[0]
+    assert _first_x[0].tolist() == [_stoi[c] for c in _prompt], "the first call should feed the whole prompt, (1, len(prompt))"
+    assert _first_state is None or all(float(s.abs().max()) == 0 for s in _first_state), "start from a zero state (None)"
+    assert len(_model.calls) in (_length, _length + 1), (
+        f"after the prompt, feed one character per step: expected {_length} or {_length + 1} calls, got {len(_model.calls)}")
+    for _k in range(1, len(_model.calls)):
+        _x, _state = _model.calls[_k]
+        assert _x.tolist() == [[_new[_k - 1]]], f"call {_k} should feed only the character just sampled, as a (1, 1) batch"
+        assert _state is not None and all(torch.equal(a, b) for a, b in zip(_state, _model.returned[_k - 1])), (
+            f"call {_k} should pass the state returned by the previous call")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Putting it together — " if you want you" (not graded)
+#
+# Chapter 2 trained a tiny RNN to spell " if you want you"; here your own pieces do it with an
+# LSTM. The text is one window, so `make_sequences` returns a single `(1, 15)` example; after a
+# few dozen Adam steps the model has memorised it, and greedy generation (temperature 0) from
+# " if" spells the rest.
+
+# %% nbgrader={"grade": false, "grade_id": "if_you_want_you", "locked": true, "schema_version": 3, "solution": false}
+sentence = " if you want you"
+stoi, itos = build_char_vocab(sentence)
+ids = torch.tensor([stoi[ch] for ch in sentence])
+X, Y = make_sequences(ids, len(sentence) - 1)
+model = CharLSTM(len(itos), embed_dim=8, hidden_size=32)
+optimizer = torch.optim.Adam(model.parameters(), lr=0.05)  # large: one short text, memorised fast
+for step in range(80):  # a fraction of a second on a CPU
+    logits, _ = model(X)
+    loss = nn.functional.cross_entropy(logits.reshape(-1, len(itos)), Y.reshape(-1))
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+print(f"loss after {step + 1} steps: {loss.item():.4f}")
+print(repr(generate(model, stoi, itos, " if", len(sentence) - 3, temperature=0)))

@@ -1,0 +1,11 @@
+'''Bug: draws from the global random generator, ignoring the one passed in.'''
+EXPECT = {"sample_next": 0}
+
+# %% sample_next
+def sample_next(logits, temperature, generator=None):
+    if temperature < 0:
+        raise ValueError("negative temperature")
+    if temperature == 0:
+        return int(torch.argmax(logits))
+    probs = torch.softmax(logits / temperature, dim=-1)
+    return int(torch.multinomial(probs, 1))
