@@ -1,0 +1,223 @@
+"""The built book as a reader sees it, offline, in headless Chromium.
+
+The site is served from ``_build/html`` on localhost; every request to any other host is
+blocked and recorded. Every page must load with no console error or failed request, every
+equation must be typeset by the vendored MathJax (no raw TeX, no MathJax error), every image
+must load; the search page must find a term; the next/previous links must walk the whole book.
+Screenshots at desktop and phone widths and in dark mode land in ``_build/screenshots/``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from book_site import CHROMIUM, CHROMIUM_ARGS, built_book, content_pages, root_page, serve
+
+pytestmark = [
+    pytest.mark.book,
+    pytest.mark.slow,
+    pytest.mark.xdist_group("book"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason=f"needs Debian's chromium at {CHROMIUM} (apt-get install chromium)"
+    ),
+]
+
+PAGE_TIMEOUT_MS = 20_000  # a page with many equations typesets in well under a second
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+SEARCH_TERM = "recurrent"  # the course's subject: on the root page whatever else changes
+# TeX left in prose that MathJax should have typeset: a backslash command between $ or \( \).
+RAW_TEX = re.compile(r"(\$[^$\n]*\\[A-Za-z]+[^$\n]*\$)|(\\\(.+?\\\))|(\\\[.+?\\\])", re.S)
+
+# Runs in the page: waits for MathJax, then reports what a reader would see as broken.
+PAGE_REPORT_JS = """
+async () => {
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+    await MathJax.startup.promise;
+  }
+  const maths = [...document.querySelectorAll('.math')];
+  const untypeset = maths.filter(m => !m.querySelector('mjx-container')).map(m => m.textContent.slice(0, 80));
+  const errors = [...document.querySelectorAll('mjx-merror, mjx-container [data-mjx-error]')]
+      .map(e => e.getAttribute('data-mjx-error') || e.textContent);
+  const images = [...document.images].map(img => ({src: img.currentSrc || img.src,
+      ok: img.complete && img.naturalWidth > 0}));
+  const prose = [...document.querySelectorAll(
+        'article p, article li, article td, article th, article h1, article h2, article h3')]
+      .filter(e => !e.closest('pre, code, .highlight, .output, .cell_output'))
+      .map(e => {
+        const clone = e.cloneNode(true);
+        clone.querySelectorAll('mjx-container, code, .math').forEach(x => x.remove());
+        return clone.textContent;
+      }).join('\\n');
+  return {mathjax: !!window.MathJax, maths: maths.length, untypeset, errors, images, prose};
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[tuple[Path, str]]:
+    build = built_book()
+    if build.returncode not in (None, 0):
+        pytest.fail(f"the book did not build:\n{build.log[-4000:]}")
+    with serve(build.html) as base:
+        yield build.html, base
+
+
+@pytest.fixture(scope="module")
+def browser_context(site):
+    sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright (pip install playwright)")
+    html, base = site
+    blocked: list[str] = []
+
+    def route(route_, request) -> None:
+        host = urlsplit(request.url).hostname
+        if request.url.startswith(("data:", "blob:", "about:")) or host in ("127.0.0.1", "localhost"):
+            route_.continue_()
+        else:
+            blocked.append(request.url)
+            route_.abort()
+
+    with sync_api.sync_playwright() as p:
+        # launch() starts Chromium with a fresh temporary --user-data-dir of its own
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        contexts = {
+            "scripts": browser.new_context(viewport=DESKTOP),
+            # the next/previous links are plain HTML: walk them without running any script
+            "static": browser.new_context(viewport=DESKTOP, java_script_enabled=False),
+        }
+        for context in contexts.values():
+            context.set_default_timeout(PAGE_TIMEOUT_MS)
+            context.route("**/*", route)
+        try:
+            yield contexts, blocked
+        finally:
+            browser.close()
+
+
+def _request_failed(problems: list[str], request) -> None:
+    # ERR_ABORTED: the tab navigated or closed while a font was still loading, not a fault
+    if "ERR_ABORTED" not in (request.failure or ""):
+        problems.append(f"request failed: {request.url} ({request.failure})")
+
+
+def _open(context, url: str):
+    """Open ``url`` in a new tab, recording console errors, page errors and failed requests."""
+    page = context.new_page()
+    problems: list[str] = []
+    page.on(
+        "console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None
+    )
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.on("requestfailed", lambda r: _request_failed(problems, r))
+    page.on("response", lambda r: problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
+    page.goto(url, wait_until="load")
+    return page, problems
+
+
+def test_every_page_loads_typesets_its_math_and_shows_its_images(site, browser_context):
+    html, base = site
+    contexts, blocked = browser_context
+    context = contexts["scripts"]
+    pages = content_pages(html)
+    assert pages, f"no pages in {html}"
+    failures = {}
+    typeset = 0
+    for path in pages:
+        relative = path.relative_to(html).as_posix()
+        page, problems = _open(context, base + relative)
+        report = page.evaluate(PAGE_REPORT_JS)
+        page.close()
+        if report["maths"] and not report["mathjax"]:
+            problems.append("MathJax did not load")
+        problems += [f"equation not typeset: {text!r}" for text in report["untypeset"]]
+        problems += [f"MathJax error: {text!r}" for text in report["errors"]]
+        problems += [f"image did not load: {img['src']}" for img in report["images"] if not img["ok"]]
+        problems += [f"raw TeX in the text: {m.group(0)[:80]!r}" for m in RAW_TEX.finditer(report["prose"])]
+        typeset += report["maths"] - len(report["untypeset"])
+        if problems:
+            failures[relative] = problems
+    assert not failures, "pages a reader would see broken:\n" + "\n".join(
+        f"{name}:\n  " + "\n  ".join(problems[:10]) for name, problems in failures.items()
+    )
+    assert typeset > 0, "no equation anywhere in the book was typeset"
+    assert not blocked, f"requests left localhost: {sorted(set(blocked))[:10]}"
+
+
+def test_search_page_finds_a_term(site, browser_context):
+    html, base = site
+    context = browser_context[0]["scripts"]
+    page, problems = _open(context, f"{base}search.html?q={SEARCH_TERM}")
+    page.wait_for_selector("#search-results ul.search li", timeout=PAGE_TIMEOUT_MS)
+    hits = page.locator("#search-results ul.search li a").evaluate_all("as => as.map(a => a.href)")
+    page.close()
+    assert hits, f"searching for {SEARCH_TERM!r} found nothing"
+    assert all(urlsplit(hit).hostname == "127.0.0.1" for hit in hits)
+    assert not problems, problems
+
+
+def test_next_and_previous_links_walk_the_whole_book(site, browser_context):
+    html, base = site
+    context = browser_context[0]["static"]
+    page, problems = _open(context, base)  # index.html redirects to the root page
+    root = base + root_page(html).relative_to(html).as_posix()
+    page.wait_for_url(root)
+    forward = [page.url]
+    while (link := page.locator("a.right-next")).count():
+        page.goto(urljoin(page.url, link.first.get_attribute("href")), wait_until="domcontentloaded")
+        assert page.url not in forward, f"next links loop back to {page.url}"
+        forward.append(page.url)
+    backward = [page.url]
+    while (link := page.locator("a.left-prev")).count():
+        page.goto(urljoin(page.url, link.first.get_attribute("href")), wait_until="domcontentloaded")
+        backward.append(page.url)
+        assert len(backward) <= len(forward), "previous links go further than next links came"
+    page.close()
+    problems = [p for p in problems if not p.endswith("(csp)")]  # scripts are off here
+    assert backward == forward[::-1], "previous links do not retrace the next links"
+    in_toc = {base + p.relative_to(html).as_posix() for p in content_pages(html)}
+    missing = in_toc - set(forward)
+    assert not missing, f"pages the next links never reach: {sorted(missing)}"
+    assert not problems, problems
+
+
+@pytest.mark.parametrize(
+    "name, viewport, scheme",
+    [
+        ("desktop", DESKTOP, "light"),
+        ("phone", PHONE, "light"),
+        ("desktop-dark", DESKTOP, "dark"),
+        ("phone-dark", PHONE, "dark"),
+    ],
+)
+def test_screenshots_fit_the_screen(site, browser_context, name, viewport, scheme):
+    """Screenshots of the root page and the pages with most equations and images.
+
+    At every width the page must not scroll sideways (wide equations and tables scroll inside
+    their own box), and dark mode must actually be dark.
+    """
+    html, base = site
+    context = browser_context[0]["scripts"]
+    out = html.parent / "screenshots"
+    out.mkdir(exist_ok=True)
+    pages = content_pages(html)
+    by_richness = sorted(
+        pages, key=lambda p: -(p.read_text().count('class="math') + 5 * p.read_text().count("<img"))
+    )
+    chosen = list(dict.fromkeys([root_page(html), by_richness[0]]))
+    for path in chosen:
+        relative = path.relative_to(html).as_posix()
+        page = context.new_page()
+        page.set_viewport_size(viewport)
+        page.emulate_media(color_scheme=scheme)
+        page.goto(base + relative, wait_until="load")
+        page.evaluate(PAGE_REPORT_JS)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        theme = page.evaluate("document.documentElement.dataset.theme")
+        page.screenshot(path=str(out / f"{relative.replace('/', '_')[:-5]}-{name}.png"))
+        page.close()
+        assert overflow <= 1, f"{relative} scrolls sideways by {overflow}px at {viewport['width']}px"
+        assert theme == scheme, f"{relative}: theme {theme!r}, expected {scheme!r}"
