@@ -38,3 +38,7 @@ def data_mirror() -> Path | None:
     if value and Path(value).is_dir():
         return Path(value)
     return SHARED / "data" if (SHARED / "data").is_dir() else None
+
+
+# Sample submissions and hostile notebooks are data for the grader, not test modules.
+collect_ignore_glob = ["submissions/*", "hostile/*"]
