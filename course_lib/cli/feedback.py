@@ -1,81 +1,118 @@
 """Per-student feedback HTML that teaches without leaking the hidden tests.
 
-nbgrader's own ``generate_feedback`` shows the hidden tests' source. Here the autograded
-notebook is copied, each test cell's hidden block is replaced by a one-line note, error
-tracebacks are cut down to their final ``Error: message`` line, and large outputs are
-truncated, before nbconvert renders it. A score table heads the page.
+The page is built from the judge's records, not from any notebook the student's process
+wrote: a score table, then the notebook as graded — the student's cells with their (truncated)
+output and errors, and each test cell with its *visible* checks only, the hidden block replaced
+by one line, and the verdict. A failed hidden check is described in words
+(``hidden check: dWh (against a float64 numerical gradient): wrong values``); its source, the
+failing line and the traceback are never shown, nor what the student's code printed while the
+hidden checks ran (it could echo the hidden inputs).
 """
+
 from __future__ import annotations
 
-import copy
 import html
 import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import nbformat
-
-HIDDEN_BLOCK = re.compile(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS", re.DOTALL)
+HIDDEN_BLOCK = re.compile(r"### BEGIN HIDDEN TESTS.*?(### END HIDDEN TESTS|\Z)", re.DOTALL)
 HIDDEN_NOTE = "# (more checks run here when the notebook is graded; their code is not shown)"
-MAX_TEXT_CHARS = 20_000  # per output: enough for any honest print, bounded for a runaway loop
-MAX_IMAGE_BYTES = 2_000_000  # base64 characters of one image
+MAX_TEXT_CHARS = 25_000  # per output (the worker already keeps only 20,000 and counts the rest)
+MAX_SOURCE_CHARS = 50_000  # a student's cell shown back to them
+STYLE = """body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
+pre{background:#f6f8fa;padding:.6rem;overflow-x:auto;white-space:pre-wrap;border-radius:4px}
+table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2rem .5rem;text-align:left}
+.pass{color:#1a7f37}.fail{color:#cf222e}.test{border-left:4px solid #0969da;padding-left:.6rem;margin:1rem 0}
+.err{background:#fff0f0}"""
 
 
-def _truncate(text: str) -> str:
-    if len(text) <= MAX_TEXT_CHARS:
+def truncate(text: str, limit: int = MAX_TEXT_CHARS) -> str:
+    """``text`` cut to ``limit`` characters with a note saying how much there was.
+
+    >>> truncate("abcdef", 3)
+    'abc\\n… [output truncated: 6 characters in all]'
+    """
+    if len(text) <= limit:
         return text
-    return text[:MAX_TEXT_CHARS] + f"\n… [output truncated: {len(text):,} characters in all]\n"
+    return text[:limit] + f"\n… [output truncated: {len(text):,} characters in all]"
 
 
-def _clean_output(output: dict[str, Any], *, test_cell: bool) -> dict[str, Any] | None:
-    output = copy.deepcopy(output)
-    kind = output.get("output_type")
-    if kind == "stream":
-        output["text"] = _truncate("".join(output.get("text", "")))
-    elif kind == "error":
-        message = f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"
-        output["traceback"] = [_truncate(message)] if test_cell else [_truncate(line) for line in
-                                                                       output.get("traceback", [])[-3:]]
-    elif kind in {"display_data", "execute_result"}:
-        data = output.get("data", {})
-        for mime in list(data):
-            value = data[mime]
-            text = "".join(value) if isinstance(value, list) else str(value)
-            if mime.startswith("image/") and len(text) > MAX_IMAGE_BYTES:
-                data.pop(mime)
-                data.setdefault("text/plain", f"[image of {len(text):,} bytes not shown]")
-            elif not mime.startswith("image/"):
-                data[mime] = _truncate(text)
-    return output
+def visible_part(source: str) -> str:
+    """A test cell's source with its hidden block replaced by a note.
+
+    >>> visible_part("a = 1\\n### BEGIN HIDDEN TESTS\\nsecret()\\n### END HIDDEN TESTS\\n")
+    'a = 1\\n# (more checks run here when the notebook is graded; their code is not shown)\\n'
+    """
+    return HIDDEN_BLOCK.sub(HIDDEN_NOTE, source)
 
 
-def feedback_notebook(graded: nbformat.NotebookNode, rows: Sequence[Any], title: str) -> nbformat.NotebookNode:
-    """A copy of ``graded`` that is safe and useful to show the student."""
-    nb = copy.deepcopy(graded)
-    total = sum(r.score for r in rows)
-    possible = sum(r.max_score for r in rows)
-    lines = [f"# Feedback: {html.escape(title)}", "", f"**Score: {total:g} / {possible:g}**", "",
-             "| check | score | result |", "|---|---|---|"]
-    lines += [f"| `{r.grade_id}` | {r.score:g} / {r.max_score:g} | {html.escape(r.status)} |" for r in rows]
-    header = nbformat.v4.new_markdown_cell("\n".join(lines))
-    for cell in nb.cells:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        is_test = bool(meta.get("grade")) and not meta.get("solution")
-        if is_test:
-            cell.source = HIDDEN_BLOCK.sub(HIDDEN_NOTE, cell.source)
-        if cell.cell_type == "code":
-            outputs = [_clean_output(o, test_cell=is_test) for o in cell.get("outputs", [])]
-            cell.outputs = [o for o in outputs if o is not None]
-    nb.cells.insert(0, header)
-    return nb
+def _pre(text: str, cls: str = "") -> str:
+    return f"<pre class='{cls}'>{html.escape(text)}</pre>" if text else ""
 
 
-def write_feedback(graded: nbformat.NotebookNode, path: Path, *, title: str, rows: Sequence[Any]) -> Path:
-    """Render the feedback notebook to a standalone HTML file at ``path``."""
-    from nbconvert import HTMLExporter
+def render(
+    title: str, student: str, records: Sequence[Any], rows: Sequence[dict[str, Any]], notes: Sequence[str]
+) -> str:
+    """The feedback page as one standalone HTML string."""
+    total = sum(float(r["score"]) for r in rows)
+    possible = sum(float(r["max_score"]) for r in rows)
+    parts = [
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+        f"<style>{STYLE}</style></head><body>",
+        f"<h1>Feedback: {html.escape(title)}</h1><p>Student: <code>{html.escape(student)}</code></p>",
+        f"<p><strong>Score: {total:g} / {possible:g}</strong></p>",
+        "<table><tr><th>check</th><th>score</th><th>result</th></tr>",
+    ]
+    for r in rows:
+        cls = "pass" if r["status"].startswith("passed") else "fail"
+        parts.append(
+            f"<tr><td><code>{html.escape(r['grade_id'])}</code></td>"
+            f"<td>{float(r['score']):g} / {float(r['max_score']):g}</td>"
+            f"<td class='{cls}'>{html.escape(r['status'])}</td></tr>"
+        )
+    parts.append("</table>")
+    if notes:
+        parts.append(
+            "<p>What the grader noticed about your file:</p><ul>"
+            + "".join(f"<li>{html.escape(n)}</li>" for n in notes)
+            + "</ul>"
+        )
+    parts.append("<h2>Your notebook as graded</h2>")
+    for rec in records:
+        if rec.kind == "student":
+            parts.append(_pre(truncate(rec.source, MAX_SOURCE_CHARS)))
+            parts.append(_pre(truncate(rec.output)))
+            parts.append(_pre(truncate(rec.error), "err"))
+            continue
+        cls = "pass" if rec.status.startswith("passed") else "fail"
+        parts.append(
+            f"<div class='test'><p><strong>Check <code>{html.escape(rec.grade_id)}</code></strong> "
+            f"({rec.score:g} / {rec.max_score:g}): <span class='{cls}'>{html.escape(rec.status)}</span></p>"
+        )
+        parts.append(_pre(visible_part(rec.source)))
+        parts.append(_pre(truncate(rec.output)))
+        if rec.hidden_output_chars:
+            parts.append(
+                f"<p><em>Your code printed {rec.hidden_output_chars:,} characters during these checks; "
+                "they are not shown.</em></p>"
+            )
+        parts.append("</div>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
 
-    body, _ = HTMLExporter(template_name="lab").from_notebook_node(feedback_notebook(graded, rows, title))
+
+def write_feedback(
+    path: Path,
+    *,
+    title: str,
+    student: str,
+    records: Sequence[Any],
+    rows: Sequence[dict[str, Any]],
+    notes: Sequence[str] = (),
+) -> Path:
+    """Write the feedback page for one student's notebook to ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(body, encoding="utf-8")
+    path.write_text(render(title, student, records, rows, notes), encoding="utf-8")
     return path

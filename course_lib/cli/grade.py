@@ -1,35 +1,38 @@
 """``course grade``: autograde a folder of submissions and write ``grades.csv`` and feedback.
 
-Layout in: ``SUBMISSIONS/<student_id>/<notebook>.ipynb``. Layout out::
+Layout in: ``SUBMISSIONS/<student_id>/<notebook>.ipynb`` (``course collect`` makes it from an
+LMS download). Layout out::
 
     OUT/grades.csv                      one row per (student, notebook, graded test cell)
     OUT/feedback/<student_id>/<notebook>.html
 
-How: the assignment is generated once in a temporary course folder (its gradebook then
-knows every test cell and its points). Each student is then graded in a folder of their own,
-with a copy of that gradebook, by ``nbgrader autograde`` in a subprocess with a time limit.
-A student whose notebook is missing, unreadable, crashes the kernel or runs too long gets
-zeros with a ``status`` that says why; the others are unaffected. Nothing is written to the
-repository.
+How (details in ``docs/grading.md``): the test cells are read from the instructor's source
+notebook ``solutions/<A>/``. ``--jobs N`` judge processes (:mod:`course_lib.cli.slot`) each take
+students from a queue; a judge runs the student's cells in a sandboxed worker
+(:mod:`course_lib.cli.sandbox`) and the test cells itself (:mod:`course_lib.cli.judge`). Before
+the cohort, the solution is graded the same way: it must pass every test cell (a test cell the
+proxies cannot judge from outside is then judged inside the sandbox, with a warning).
+``--shard K/M`` grades a fixed subset of students; ``course merge`` joins the shards.
 """
+
 from __future__ import annotations
 
 import csv
-import shutil
+import hashlib
+import json
+import os
+import queue
 import subprocess
 import sys
-import tempfile
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import astuple, dataclass, fields
+import threading
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
+from typing import Any
 
-import nbformat
+from course_lib.cli.intake import source_cells
+from course_lib.cli.sandbox import Limits, unavailable_reason
 
-from course_lib.cli.feedback import write_feedback
-from course_lib.cli.nbgrader_run import run_nbgrader
-from course_lib.cli.release import generate
-
-STATUS_CHARS = 300  # a status is one readable line in a spreadsheet
+UNSAFE_FLAG = "--unsafe-no-sandbox"
 
 
 @dataclass(frozen=True)
@@ -48,135 +51,6 @@ class Row:
 COLUMNS = [f.name for f in fields(Row)]
 
 
-@dataclass(frozen=True)
-class TestCell:
-    notebook: str
-    grade_id: str
-    max_score: float
-
-
-def _one_line(text: str) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= STATUS_CHARS else text[: STATUS_CHARS - 1] + "…"
-
-
-def test_cells(source: Path) -> list[TestCell]:
-    """Every graded cell of the assignment's source notebooks, in notebook and cell order."""
-    cells = []
-    for path in sorted(source.glob("*.ipynb")):
-        for cell in nbformat.read(path, as_version=4).cells:
-            meta = cell.get("metadata", {}).get("nbgrader", {})
-            if meta.get("grade"):
-                cells.append(TestCell(path.stem, meta["grade_id"], float(meta.get("points", 0))))
-    if not cells:
-        raise SystemExit(f"course grade: {source} has no graded cells")
-    return cells
-
-
-def find_notebook(folder: Path, name: str, expected: list[str]) -> tuple[Path | None, str]:
-    """The student's file for notebook ``name`` and a note on how it was found."""
-    exact = folder / f"{name}.ipynb"
-    if exact.is_file():
-        return exact, ""
-    present = sorted(p for p in folder.glob("*.ipynb") if p.is_file())
-    if len(expected) == 1 and len(present) == 1:
-        return present[0], f" (submitted as {present[0].name!r})"
-    return None, f"missing: no {name}.ipynb in the submission" + (
-        f" (found {', '.join(p.name for p in present)})" if present else ""
-    )
-
-
-def _read_notebook(path: Path) -> tuple[nbformat.NotebookNode | None, str]:
-    try:
-        nb = nbformat.read(path, as_version=4)
-        nbformat.validate(nb)
-        if not nb.cells:
-            return None, "unreadable: the notebook has no cells"
-        return nb, ""
-    except Exception as exc:  # any parse/validation problem means "cannot grade this file"
-        return None, _one_line(f"unreadable: {path.name} is not a valid notebook ({type(exc).__name__}: {exc})")
-
-
-def _cell_status(nb: nbformat.NotebookNode | None, grade_id: str, score: float, max_score: float) -> str:
-    """Why a test cell got its score, read from the autograded notebook's outputs."""
-    if nb is None:
-        return "not graded: no autograded notebook"
-    for cell in nb.cells:
-        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") != grade_id:
-            continue
-        for output in cell.get("outputs", []):
-            if output.get("output_type") == "error":
-                if output.get("ename") == "CellTimeoutError":
-                    return "failed: timeout (the cell ran longer than the per-cell limit)"
-                first = (output.get("evalue") or "").strip().splitlines()
-                return _one_line(f"failed: {output.get('ename')}: {first[0] if first else ''}")
-        return "passed" if score >= max_score else "partial"
-    return "failed: the test cell was not found after grading"
-
-
-def grade_student(work: Path, base: Path, assignment: str, student: str, folder: Path,
-                  cells: list[TestCell], out: Path, *, cell_timeout: int, notebook_timeout: int) -> list[Row]:
-    """Grade one student in a private copy of the prepared course folder ``base``."""
-    from nbgrader.api import Gradebook, MissingEntry
-
-    root = work / "students" / student
-    shutil.copytree(base, root, ignore=shutil.ignore_patterns("exercises"))
-    submitted = root / "submitted" / student / assignment
-    submitted.mkdir(parents=True)
-    notebooks = sorted({c.notebook for c in cells})
-    notes: dict[str, str] = {}
-    for name in notebooks:
-        path, note = find_notebook(folder, name, notebooks)
-        if path is None:
-            notes[name] = note
-            continue
-        nb, problem = _read_notebook(path)
-        if nb is None:
-            notes[name] = problem
-            continue
-        nbformat.write(nb, submitted / f"{name}.ipynb")
-        notes[name] = note
-
-    crashed = ""
-    if any(submitted.iterdir()):
-        try:
-            result = run_nbgrader(["autograde", assignment, "--student", student, "--force", "--create",
-                                   f"--Execute.timeout={cell_timeout}"], root, timeout=notebook_timeout)
-            if result.returncode != 0:
-                crashed = _one_line("autograde failed: " + (result.stderr.strip().splitlines() or ["?"])[-1])
-        except subprocess.TimeoutExpired:
-            crashed = f"timeout: grading took longer than {notebook_timeout} s"
-
-    rows = []
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
-        for name in notebooks:
-            graded_path = root / "autograded" / student / assignment / f"{name}.ipynb"
-            graded = nbformat.read(graded_path, as_version=4) if graded_path.is_file() else None
-            note = notes.get(name, "")
-            nb_cells = [c for c in cells if c.notebook == name]
-            if graded is None or note.startswith(("missing", "unreadable")):
-                reason = note if note.startswith(("missing", "unreadable")) else (crashed or "not graded")
-                rows += [Row(student, assignment, name, c.grade_id, 0.0, c.max_score, reason) for c in nb_cells]
-                continue
-            for c in nb_cells:
-                try:
-                    grade = gb.find_grade(c.grade_id, name, assignment, student)
-                    score = float(grade.score or 0.0)
-                except MissingEntry:
-                    score = 0.0
-                status = crashed or _cell_status(graded, c.grade_id, score, c.max_score)
-                rows.append(Row(student, assignment, name, c.grade_id, score, c.max_score, status + note))
-            write_feedback(graded, out / "feedback" / student / f"{name}.html",
-                           title=f"{assignment} / {name} — {student}",
-                           rows=[r for r in rows if r.notebook == name])
-    if not (out / "feedback" / student).exists():
-        (out / "feedback" / student).mkdir(parents=True, exist_ok=True)
-        (out / "feedback" / student / "README.txt").write_text(
-            "No notebook could be graded:\n" + "\n".join(f"{n}: {notes.get(n) or crashed}" for n in notebooks) + "\n",
-            encoding="utf-8")
-    return rows
-
-
 def students_in(submissions: Path) -> list[str]:
     if not submissions.is_dir():
         raise SystemExit(f"course grade: --submissions {submissions} is not a folder")
@@ -186,37 +60,232 @@ def students_in(submissions: Path) -> list[str]:
     return students
 
 
-def grade(root: Path, assignment: str, submissions: Path, out: Path, *, jobs: int = 1, cell_timeout: int = 60,
-          notebook_timeout: int = 600, keep_work: bool = False) -> list[Row]:
-    """Grade every student folder in ``submissions``; write ``out/grades.csv`` and feedback."""
-    students = students_in(submissions)
-    out.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f"course-grade-{assignment}-"))
+def in_shard(student: str, shard: tuple[int, int] | None) -> bool:
+    """Whether ``student`` belongs to shard ``K/M`` (by a hash of the id: stable as the cohort grows).
+
+    >>> sum(in_shard(f"s{i}", (k, 3)) for i in range(30) for k in (1, 2, 3))
+    30
+    """
+    if shard is None:
+        return True
+    k, m = shard
+    digest = int(hashlib.sha256(student.encode()).hexdigest()[:12], 16)
+    return digest % m == k - 1
+
+
+def parse_shard(text: str | None) -> tuple[int, int] | None:
+    """``"2/5"`` -> ``(2, 5)``."""
+    if not text:
+        return None
     try:
-        base = work / "base"
-        base.mkdir()
-        generate(root, assignment, base)
-        cells = test_cells(root / "solutions" / assignment)
+        k, m = (int(v) for v in text.split("/"))
+    except ValueError:
+        raise SystemExit(f"course grade: --shard wants K/M (e.g. 2/5), got {text!r}") from None
+    if not 1 <= k <= m:
+        raise SystemExit(f"course grade: --shard {text}: K must be in 1..M")
+    return k, m
 
-        def one(student: str) -> list[Row]:
-            try:
-                return grade_student(work, base, assignment, student, submissions / student, cells, out,
-                                     cell_timeout=cell_timeout, notebook_timeout=notebook_timeout)
-            except Exception as exc:  # a grader bug for one student must not stop the cohort
-                status = _one_line(f"grader error: {type(exc).__name__}: {exc}")
-                return [Row(student, assignment, c.notebook, c.grade_id, 0.0, c.max_score, status) for c in cells]
 
-        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            rows = [row for student_rows in pool.map(one, students) for row in student_rows]
-        tmp = out / "grades.csv.tmp"
-        with tmp.open("w", newline="", encoding="utf-8") as f:
-            writer = csv.writer(f)
-            writer.writerow(COLUMNS)
-            writer.writerows(astuple(r) for r in rows)
-        tmp.replace(out / "grades.csv")
-        return rows
-    finally:
-        if keep_work:
-            print(f"grading folder kept: {work}", file=sys.stderr)
+class Slot:
+    """One judge process and the thread that feeds it."""
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.config = config
+        self.proc: subprocess.Popen[str] | None = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "course_lib.cli.slot"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=sys.stderr,
+            text=True,
+            bufsize=1,
+        )
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(json.dumps(self.config) + "\n")
+        self.proc.stdin.flush()
+
+    def ask(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Send one request; a judge process that died is restarted and asked once more."""
+        answer = self._ask_once(request)
+        if str(answer.get("error", "")).startswith("grader error: the judge process stopped"):
+            print(f"course grade: {answer['error']}; restarting it", file=sys.stderr)
+            answer = self._ask_once(request)
+        return answer
+
+    def _ask_once(self, request: dict[str, Any]) -> dict[str, Any]:
+        if self.proc is None or self.proc.poll() is not None:
+            self.start()
+        assert self.proc is not None and self.proc.stdin is not None and self.proc.stdout is not None
+        limit = self.config["notebook_timeout"] * len(self.config["notebooks"]) + 120
+        watchdog = threading.Timer(limit, self.proc.kill)  # the judge enforces limits; this is a backstop
+        watchdog.start()
+        try:
+            self.proc.stdin.write(json.dumps(request) + "\n")
+            self.proc.stdin.flush()
+            line = self.proc.stdout.readline()
+        except OSError as exc:
+            line = ""
+            error = str(exc)
         else:
-            shutil.rmtree(work, ignore_errors=True)
+            error = f"exit code {self.proc.poll()}"
+        finally:
+            watchdog.cancel()
+        if not line:
+            try:
+                error = f"exit code {self.proc.wait(timeout=10)}"
+            except subprocess.TimeoutExpired:
+                pass
+            self.close()
+            return {"error": f"grader error: the judge process stopped ({error})"}
+        return json.loads(line)
+
+    def close(self) -> None:
+        if self.proc is not None:
+            if self.proc.stdin is not None:
+                self.proc.stdin.close()
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+            self.proc = None
+
+
+def _zero_rows(
+    student: str, assignment: str, cells: dict[str, list[dict[str, Any]]], status: str
+) -> list[Row]:
+    return [
+        Row(student, assignment, nb, c["grade_id"], 0.0, float(c["points"]), status)
+        for nb, cs in sorted(cells.items())
+        for c in cs
+        if c["kind"] == "test"
+    ]
+
+
+def write_csv(rows: list[Row], path: Path) -> None:
+    tmp = path.with_suffix(".csv.tmp")
+    with tmp.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(COLUMNS)
+        writer.writerows(
+            [r.student_id, r.assignment, r.notebook, r.grade_id, f"{r.score:g}", f"{r.max_score:g}", r.status]
+            for r in rows
+        )
+    tmp.replace(path)
+
+
+def grade(
+    root: Path,
+    assignment: str,
+    submissions: Path,
+    out: Path,
+    *,
+    jobs: int = 1,
+    cell_timeout: float = 60,
+    notebook_timeout: float = 600,
+    limits: Limits | None = None,
+    sandbox: bool = True,
+    shard: tuple[int, int] | None = None,
+    calibrate: bool = True,
+    keep_work: bool = False,
+    timings: dict[str, float] | None = None,
+) -> list[Row]:
+    """Grade every student folder in ``submissions`` (of this shard); write ``out/grades.csv``.
+
+    ``timings``, if given, receives the seconds each student took in its judge.
+    """
+    source_dir = root / "solutions" / assignment
+    paths = sorted(source_dir.glob("*.ipynb"))
+    if not paths:
+        raise SystemExit(f"course grade: no assignment {assignment!r} in {root / 'solutions'}")
+    notebooks = {p.stem: [asdict(c) for c in source_cells(p)] for p in paths}
+    if not any(c["kind"] == "test" for cs in notebooks.values() for c in cs):
+        raise SystemExit(f"course grade: {source_dir} has no graded cells")
+    students = [s for s in students_in(submissions) if in_shard(s, shard)]
+    if sandbox:
+        reason = unavailable_reason()
+        if reason:
+            raise SystemExit(
+                f"course grade: refusing to run student code without the sandbox: {reason}.\n"
+                f"Pass {UNSAFE_FLAG} to grade anyway with NO isolation (only for trusted "
+                "notebooks: student code then runs with your rights)."
+            )
+    else:
+        print(
+            "course grade: WARNING: grading without the sandbox; student code runs with your rights",
+            file=sys.stderr,
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    limits = limits or Limits()
+    base = {
+        "assignment": assignment,
+        "notebooks": notebooks,
+        "limits": asdict(limits),
+        "sandboxed": sandbox,
+        "cell_timeout": cell_timeout,
+        "notebook_timeout": notebook_timeout,
+        "out": str(out),
+    }
+    count = max(1, min(jobs, len(students)))
+    # each slot's sandbox runs as its own uid (sandbox.UID_BASE + slot), distinct between runs too,
+    # so that RLIMIT_NPROC counts one sandbox's processes only, even with two runs at once
+    run = (os.getpid() % 10_000) * 64
+    slots = [Slot({**base, "slot": run + i}) for i in range(count)]
+    for slot in slots:  # each judge imports torch and the oracles while the solution is graded
+        slot.start()
+    if calibrate:
+        answer = slots[0].ask({"calibrate": str(source_dir)})
+        if "error" in answer or "failures" not in answer:
+            for slot in slots:
+                slot.close()
+            raise SystemExit(f"course grade: grading the solution failed: {answer.get('error')}")
+        update = {
+            "blocked": answer["blocked"],
+            "fallback": {nb: sorted(f) for nb, f in answer["failures"].items() if f},
+        }
+        for nb, failed in answer["failures"].items():
+            for gid, status in failed.items():
+                print(
+                    f"course grade: WARNING: {nb}/{gid} fails on the solution when judged outside "
+                    "the sandbox "
+                    f"({status}); it is judged inside the sandbox, where student code could subvert it",
+                    file=sys.stderr,
+                )
+        for slot in slots:
+            slot.config.update(update)
+            slot.ask({"configure": update})
+    todo: queue.Queue[str] = queue.Queue()
+    for student in students:
+        todo.put(student)
+    results: dict[str, list[Row]] = {}
+    lock = threading.Lock()
+
+    def work(slot: Slot) -> None:
+        try:
+            while True:
+                try:
+                    student = todo.get_nowait()
+                except queue.Empty:
+                    return
+                answer = slot.ask({"student": student, "folder": str(submissions / student)})
+                if "rows" in answer:
+                    rows = [Row(**r) for r in answer["rows"]]
+                else:
+                    rows = _zero_rows(student, assignment, notebooks, str(answer.get("error")))
+                with lock:
+                    results[student] = rows
+                    if timings is not None and "seconds" in answer:
+                        timings[student] = float(answer["seconds"])
+        finally:
+            slot.close()
+
+    threads = [threading.Thread(target=work, args=(slot,)) for slot in slots]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    rows = [row for student in students for row in results[student]]
+    write_csv(rows, out / "grades.csv")
+    return rows

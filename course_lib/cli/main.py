@@ -1,11 +1,14 @@
 """``course``: the instructor's command line around nbgrader.
 
     course release [ASSIGNMENT ...]          regenerate exercises/ from solutions/
-    course grade ASSIGNMENT --submissions DIR --out OUT [--jobs N]
+    course grade ASSIGNMENT --submissions DIR --out OUT [--jobs N] [--shard K/M]
+    course collect ZIP_OR_DIR --assignment A --out DIR   an LMS download -> DIR/<student_id>/
+    course merge OUT1 OUT2 ... --out OUT      join the grades.csv of shards
     course build-source authoring/A/NB.py     percent script -> solutions/A/NB.ipynb
 
 Run ``course COMMAND --help`` for the options of each.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,8 +26,9 @@ def _root(path: str | None) -> Path:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="course", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="course", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--root", help="course folder (default: found from the current directory)")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -34,14 +38,45 @@ def build_parser() -> argparse.ArgumentParser:
 
     grade = sub.add_parser("grade", help="autograde a folder of submissions against the hidden tests")
     grade.add_argument("assignment")
-    grade.add_argument("--submissions", required=True, type=Path,
-                       help="folder with one sub-folder per student: DIR/<student_id>/<notebook>.ipynb")
+    grade.add_argument(
+        "--submissions",
+        required=True,
+        type=Path,
+        help="folder with one sub-folder per student: DIR/<student_id>/<notebook>.ipynb",
+    )
     grade.add_argument("--out", required=True, type=Path, help="writes OUT/grades.csv and OUT/feedback/")
     grade.add_argument("--jobs", type=int, default=1, help="students graded at once (default 1)")
-    grade.add_argument("--cell-timeout", type=int, default=60, help="seconds per cell (default 60)")
-    grade.add_argument("--notebook-timeout", type=int, default=600,
-                       help="seconds per student, all notebooks (default 600)")
-    grade.add_argument("--keep-work", action="store_true", help="keep the temporary grading folder")
+    grade.add_argument("--shard", help="grade only shard K of M (K/M, by a hash of the student id)")
+    grade.add_argument("--cell-timeout", type=float, default=60, help="seconds per cell (default 60)")
+    grade.add_argument(
+        "--notebook-timeout", type=float, default=600, help="seconds per notebook, all cells (default 600)"
+    )
+    grade.add_argument(
+        "--memory-mb", type=int, default=4096, help="address space of a sandbox (default 4096)"
+    )
+    grade.add_argument(
+        "--processes", type=int, default=64, help="processes and threads of a sandbox (default 64)"
+    )
+    grade.add_argument(
+        "--unsafe-no-sandbox",
+        action="store_true",
+        help="run student code WITHOUT isolation (only for trusted notebooks)",
+    )
+    grade.add_argument(
+        "--no-calibrate",
+        action="store_true",
+        help="skip grading the solution first (it checks the judge and finds references)",
+    )
+    grade.add_argument("--keep-work", action="store_true", help=argparse.SUPPRESS)
+
+    col = sub.add_parser("collect", help="turn an LMS download (zip or folder) into DIR/<student_id>/")
+    col.add_argument("download", type=Path)
+    col.add_argument("--assignment", required=True)
+    col.add_argument("--out", required=True, type=Path)
+
+    mer = sub.add_parser("merge", help="join the grades.csv (and feedback) of --shard runs")
+    mer.add_argument("shards", nargs="+", type=Path, help="the --out folders of the shards")
+    mer.add_argument("--out", required=True, type=Path)
 
     src = sub.add_parser("build-source", help="turn authoring/A/NB.py into solutions/A/NB.ipynb")
     src.add_argument("scripts", nargs="+", type=Path)
@@ -51,6 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "merge":
+        from course_lib.cli.merge import merge
+
+        rows = merge(args.shards, args.out.resolve())
+        print(f"merged {len(args.shards)} shards, {rows} rows: {args.out / 'grades.csv'}", file=sys.stderr)
+        return 0
     root = _root(args.root)
     if args.command == "release":
         from course_lib.cli.release import release
@@ -58,13 +99,30 @@ def main(argv: list[str] | None = None) -> int:
         release(root, args.assignments, into=Path(args.into).resolve() if args.into else None)
         return 0
     if args.command == "grade":
-        from course_lib.cli.grade import grade
+        from course_lib.cli.grade import grade, parse_shard
+        from course_lib.cli.sandbox import Limits
 
-        rows = grade(root, args.assignment, args.submissions.resolve(), args.out.resolve(), jobs=args.jobs,
-                     cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
-                     keep_work=args.keep_work)
+        rows = grade(
+            root,
+            args.assignment,
+            args.submissions.resolve(),
+            args.out.resolve(),
+            jobs=args.jobs,
+            cell_timeout=args.cell_timeout,
+            notebook_timeout=args.notebook_timeout,
+            limits=Limits(memory_mb=args.memory_mb, processes=args.processes),
+            sandbox=not args.unsafe_no_sandbox,
+            shard=parse_shard(args.shard),
+            calibrate=not args.no_calibrate,
+        )
         students = len({r.student_id for r in rows})
         print(f"graded {students} students: {args.out / 'grades.csv'}", file=sys.stderr)
+        return 0
+    if args.command == "collect":
+        from course_lib.cli.collect import collect
+
+        found = collect(root, args.download, args.assignment, args.out.resolve())
+        print(f"collected {len(found)} students into {args.out}", file=sys.stderr)
         return 0
     if args.command == "build-source":
         from course_lib.cli.notebooks import build_source

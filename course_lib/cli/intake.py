@@ -1,0 +1,299 @@
+"""Notebooks as they really arrive: find, read and line up a student's file with the source.
+
+Nothing here executes code. The result of intake is a *program*: the ordered steps the judge
+runs, student cells (to the sandbox) and test cells (from the instructor's source, never from
+the student's file), plus notes that end up in the ``status`` column.
+
+Rules:
+
+- **Finding the file** (:func:`find_notebook`): ``NAME.ipynb`` if present; else any ``.ipynb``
+  whose name, once lower-cased and stripped of LMS decorations (`` (1)``, ``-2``, a leading
+  ``Student Name_123_`` or ``name_123_456_``), ends with ``NAME``; else, for a one-notebook
+  assignment, the only ``.ipynb`` there. Among several candidates the newest file wins.
+- **Reading** (:func:`read_notebook`): an empty file, invalid JSON or a file that is no
+  notebook is ``unreadable``; nbformat 3 (and 2) is upgraded to 4; the kernelspec, stale
+  outputs and execution counts are ignored; a cell's ``source`` may be a string or a list.
+- **Lining up** (:func:`build_program`): the student's code cells run in their order. A cell
+  whose ``grade_id`` names a test cell of the source, or that is marked as a test cell, is
+  never run: the source's test cell is judged at its place instead. Test cells the student
+  deleted, or whose ``grade_id`` they changed, are judged after the student cell that holds
+  the nearest preceding graded cell of the source (points always come from the source). A
+  locked cell of the source (``setup``) runs in its source version; if deleted, it is put
+  back at its place. Duplicated answer cells both run (the later definition wins, as in a
+  kernel); a duplicated test cell is judged once.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+MAX_NOTEBOOK_BYTES = 50 * 2**20  # a notebook larger than this is not read (stale outputs)
+_LMS_PREFIX = re.compile(r"^(?:[^_]*_)*?\d+_(?:\d+_)?")
+_COPY_SUFFIX = re.compile(r"(?:\s*\(\d+\)|[-_ ]\d+|[-_ ]copy)+$")
+
+
+@dataclass
+class SourceCell:
+    kind: str  # "test", "locked", "answer", "markdown"
+    grade_id: str
+    points: float
+    source: str
+
+
+@dataclass
+class Intake:
+    """A student's notebook lined up with the source: the program and what was found."""
+
+    program: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    problem: str = ""  # non-empty: nothing can be graded (missing / unreadable)
+    path: Path | None = None
+
+
+def _text(source: Any) -> str:
+    if isinstance(source, list):
+        return "".join(str(s) for s in source)
+    return source if isinstance(source, str) else ""
+
+
+def _meta(cell: dict[str, Any]) -> dict[str, Any]:
+    meta = cell.get("metadata")
+    nbg = meta.get("nbgrader") if isinstance(meta, dict) else None
+    return nbg if isinstance(nbg, dict) else {}
+
+
+def source_cells(path: Path) -> list[SourceCell]:
+    """The instructor's notebook as a list of cells with their roles."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    cells = []
+    for cell in nb["cells"]:
+        meta, text = _meta(cell), _text(cell.get("source"))
+        gid = str(meta.get("grade_id", ""))
+        if cell.get("cell_type") != "code":
+            kind = "markdown"
+        elif meta.get("grade") and not meta.get("solution"):
+            kind = "test"
+        elif meta.get("solution"):
+            kind = "answer"
+        elif meta.get("locked") and gid:
+            kind = "locked"
+        else:
+            kind = "other"
+        cells.append(SourceCell(kind, gid, float(meta.get("points", 0) or 0), text))
+    return cells
+
+
+def normalised_stem(name: str) -> str:
+    """A file name without LMS decorations, for matching.
+
+    >>> normalised_stem("Student Name_123_rnn_from_scratch (1).ipynb")
+    'rnn_from_scratch'
+    >>> normalised_stem("smithjohn_late_12345_678910_rnn_from_scratch-2.ipynb")
+    'rnn_from_scratch'
+    """
+    stem = Path(name).stem.lower().strip()
+    stem = _COPY_SUFFIX.sub("", stem)
+    return _LMS_PREFIX.sub("", stem).strip(" _-")
+
+
+def find_notebook(folder: Path, name: str, expected: list[str]) -> tuple[Path | None, str]:
+    """The student's file for notebook ``name`` and a note on how it was found."""
+    exact = folder / f"{name}.ipynb"
+    if exact.is_file():
+        return exact, ""
+    present = sorted(
+        p for p in folder.rglob("*.ipynb") if p.is_file() and ".ipynb_checkpoints" not in p.parts
+    )
+    target = name.lower()
+    matches = [
+        p for p in present if normalised_stem(p.name).endswith(target) or p.stem.lower().endswith(target)
+    ]
+    if not matches and len(expected) == 1 and len(present) == 1:
+        matches = present
+    if not matches:
+        found = f" (found {', '.join(p.name for p in present)})" if present else ""
+        return None, f"missing: no {name}.ipynb in the submission{found}"
+    chosen = max(matches, key=lambda p: (p.stat().st_mtime, p.name))
+    note = f"graded {str(chosen.relative_to(folder))!r}"
+    if len(matches) > 1:
+        note += f" (the newest of {len(matches)} candidates)"
+    return chosen, note
+
+
+def read_notebook(path: Path) -> tuple[list[dict[str, Any]] | None, list[str], str]:
+    """(cells, notes, problem) for a student's file; ``cells`` is None when unreadable."""
+    size = path.stat().st_size
+    if size == 0:
+        return None, [], "unreadable: the file is empty"
+    if size > MAX_NOTEBOOK_BYTES:
+        return (
+            None,
+            [],
+            f"unreadable: the file is {size / 2**20:.0f} MB (limit {MAX_NOTEBOOK_BYTES // 2**20} MB)",
+        )
+    try:
+        nb = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        return None, [], f"unreadable: not valid notebook JSON ({str(exc)[:80]})"
+    if not isinstance(nb, dict):
+        return None, [], "unreadable: the JSON is not a notebook"
+    notes = []
+    major = nb.get("nbformat")
+    if "cells" not in nb and "worksheets" in nb:
+        cells = [
+            c for ws in nb.get("worksheets") or [] if isinstance(ws, dict) for c in ws.get("cells") or []
+        ]
+        cells = [
+            dict(c, source=c.get("input", c.get("source", "")), cell_type="code")
+            if isinstance(c, dict) and c.get("cell_type") == "code"
+            else c
+            for c in cells
+        ]
+        notes.append(f"nbformat {major} read as 4")
+    else:
+        cells = nb.get("cells")
+    if not isinstance(cells, list):
+        return None, [], "unreadable: the JSON is not a notebook (no cells)"
+    cells = [c for c in cells if isinstance(c, dict)]
+    kernel = (
+        ((nb.get("metadata") or {}).get("kernelspec") or {}) if isinstance(nb.get("metadata"), dict) else {}
+    )
+    if isinstance(kernel, dict) and kernel.get("name") not in (None, "python3", "python"):
+        notes.append(f"kernel {str(kernel.get('name'))[:30]!r} ignored (graded as Python 3)")
+    if not any(c.get("cell_type") == "code" for c in cells):
+        return None, notes, "unreadable: the notebook has no code cells"
+    return cells, notes, ""
+
+
+def _looks_like_test(cell: dict[str, Any], test_sources: set[str]) -> bool:
+    meta = _meta(cell)
+    text = _text(cell.get("source"))
+    return (
+        bool(meta.get("grade") and not meta.get("solution"))
+        or "### BEGIN HIDDEN TESTS" in text
+        or text.strip() in test_sources
+    )
+
+
+def build_program(
+    cells: list[dict[str, Any]], source: list[SourceCell]
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """The steps to run for one notebook and notes on what differed from the source."""
+    tests = {c.grade_id: c for c in source if c.kind == "test"}
+    locked = {c.grade_id: c for c in source if c.kind == "locked"}
+    test_sources = {c.source.split("### BEGIN HIDDEN TESTS")[0].strip() for c in tests.values()}
+    program: list[dict[str, Any]] = []
+    notes: list[str] = []
+    placed: dict[str, int] = {}  # grade_id of a source cell -> index in program after which it sits
+    seen_tests: set[str] = set()
+    counts: dict[str, int] = {}
+    for cell in cells:
+        if cell.get("cell_type") != "code":
+            continue
+        gid = str(_meta(cell).get("grade_id", ""))
+        counts[gid] = counts.get(gid, 0) + 1
+        if gid in tests:
+            if gid not in seen_tests:
+                seen_tests.add(gid)
+                program.append(_test_step(tests[gid]))
+            placed[gid] = len(program)
+            continue
+        if _looks_like_test(cell, test_sources):
+            continue  # a test cell whose grade_id was changed or a student's copy of a visible check
+        if gid in locked:
+            program.append({"kind": "student", "source": locked[gid].source, "label": gid})
+            placed[gid] = len(program)
+            continue
+        program.append({"kind": "student", "source": _text(cell.get("source")), "label": gid})
+        if gid:
+            placed[gid] = len(program)
+    duplicated = sorted(g for g, n in counts.items() if g and n > 1)
+    if duplicated:
+        notes.append("duplicated cells " + ", ".join(duplicated))
+    # put back what is missing: a test after the student's cell defining its exercise, else after
+    # the nearest preceding source cell that is present; a locked cell at its place (else first)
+    answers = [c.grade_id for c in source if c.kind == "answer"]
+    missing_tests, missing_locked = [], []
+    for position, cell in enumerate(source):
+        if cell.kind not in {"test", "locked"} or cell.grade_id in placed:
+            continue
+        anchor = (
+            _defining_step(program, _exercise_of(cell.grade_id, answers)) if cell.kind == "test" else None
+        )
+        if anchor is None:
+            anchor = next(
+                (placed[s.grade_id] for s in reversed(source[:position]) if s.grade_id in placed),
+                len(program) if cell.kind == "test" else 0,
+            )
+        step = (
+            _test_step(cell)
+            if cell.kind == "test"
+            else {"kind": "student", "source": cell.source, "label": cell.grade_id}
+        )
+        program.insert(anchor, step)
+        for key, value in placed.items():
+            if value > anchor:
+                placed[key] = value + 1
+        placed[cell.grade_id] = anchor + 1
+        (missing_tests if cell.kind == "test" else missing_locked).append(cell.grade_id)
+    if missing_tests:
+        notes.append("test cells restored from the source: " + ", ".join(missing_tests))
+    if missing_locked:
+        notes.append("locked cells restored: " + ", ".join(missing_locked))
+    present = {str(_meta(c).get("grade_id", "")) for c in cells}
+    lost = [a for a in answers if a not in present]
+    if lost:
+        notes.append("answer cells without their grade_id: " + ", ".join(lost))
+    return program, notes
+
+
+def _exercise_of(grade_id: str, answers: list[str]) -> str | None:
+    """The exercise a test cell belongs to: the longest F with grade_id starting ``test_F``."""
+    owners = [f for f in answers if grade_id.startswith(f"test_{f}")]
+    return max(owners, key=len) if owners else None
+
+
+def _defining_step(program: list[dict[str, Any]], name: str | None) -> int | None:
+    """Index just after the last student step that defines ``name`` at top level."""
+    if not name:
+        return None
+    found = None
+    for index, step in enumerate(program):
+        if step["kind"] != "student":
+            continue
+        try:
+            tree = ast.parse(step["source"])
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            names = (
+                [node.name]
+                if isinstance(node, (ast.FunctionDef, ast.ClassDef))
+                else [t.id for t in getattr(node, "targets", []) if isinstance(t, ast.Name)]
+            )
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                names = [(a.asname or a.name).split(".")[0] for a in node.names]
+            if name in names:
+                found = index + 1
+    return found
+
+
+def _test_step(cell: SourceCell) -> dict[str, Any]:
+    return {"kind": "test", "grade_id": cell.grade_id, "points": cell.points, "source": cell.source}
+
+
+def intake(folder: Path, name: str, expected: list[str], source: list[SourceCell]) -> Intake:
+    """Find, read and line up notebook ``name`` of one student's folder."""
+    path, note = find_notebook(folder, name, expected)
+    if path is None:
+        return Intake(problem=note)
+    cells, notes, problem = read_notebook(path)
+    if cells is None:
+        return Intake(problem=problem + (f"; {note}" if note else ""), path=path)
+    program, more = build_program(cells, source)
+    return Intake(program=program, notes=([note] if note else []) + notes + more, path=path)

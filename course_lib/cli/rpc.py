@@ -1,0 +1,180 @@
+"""Request/reply over a pair of pipes, re-entrant in both directions, with deadlines.
+
+Both the judge and the worker hold an :class:`Endpoint`. ``request`` sends one operation and,
+while it waits for the reply, serves the peer's requests (a student's function calling a
+model the test lent it, which calls back into the student's code, and so on). The judge side
+gives every wait a deadline, so a silent or stalled worker costs a timeout, never a hang.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import time
+from collections.abc import Callable
+from typing import Any
+
+from course_lib.cli.wire import _LEN, MAX_FRAME_BYTES, Codec, WireError, error_info, rebuild_error
+
+
+class Deadline(Exception):
+    """The peer did not answer in time."""
+
+
+class FdReader:
+    """Reads exact byte counts from a raw fd, giving up at a deadline (``None``: wait forever)."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.deadline: float | None = None
+
+    def read(self, n: int) -> bytes:
+        chunks, got = [], 0
+        while got < n:
+            if self.deadline is not None:
+                left = self.deadline - time.monotonic()
+                if left <= 0 or not select.select([self.fd], [], [], left)[0]:
+                    raise Deadline()
+            chunk = os.read(self.fd, min(n - got, 1 << 20))
+            if not chunk:
+                raise WireError("connection closed")
+            chunks.append(chunk)
+            got += len(chunk)
+        return b"".join(chunks)
+
+
+def read_frame_fd(reader: FdReader) -> tuple[dict[str, Any], list[bytes]]:
+    import io
+    import json
+
+    (count,) = _LEN.unpack(reader.read(8))
+    (size,) = _LEN.unpack(reader.read(8))
+    if size > MAX_FRAME_BYTES or count > size:
+        raise WireError(f"a message of {size:,} bytes is over the {MAX_FRAME_BYTES:,}-byte limit")
+    payload = io.BytesIO(reader.read(size))
+    (hlen,) = _LEN.unpack(payload.read(8))
+    try:
+        header = json.loads(payload.read(hlen))
+    except ValueError as exc:
+        raise WireError(f"bad header: {exc}") from None
+    blobs = []
+    for _ in range(count):
+        raw = payload.read(8)
+        if len(raw) != 8:
+            raise WireError("truncated blob")
+        (blen,) = _LEN.unpack(raw)
+        blob = payload.read(blen)
+        if len(blob) != blen:
+            raise WireError("truncated blob")
+        blobs.append(blob)
+    if not isinstance(header, dict):
+        raise WireError("header is not an object")
+    return header, blobs
+
+
+def write_frame_fd(fd: int, header: dict[str, Any], blobs: list[bytes], deadline: float | None) -> None:
+    import json
+
+    head = json.dumps(header, allow_nan=True).encode()
+    payload = b"".join([_LEN.pack(len(head)), head] + [p for b in blobs for p in (_LEN.pack(len(b)), b)])
+    view = memoryview(_LEN.pack(len(blobs)) + _LEN.pack(len(payload)) + payload)
+    while view:
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([], [fd], [], left)[1]:
+                raise Deadline()
+        try:
+            written = os.write(fd, view[: 1 << 16])
+        except BrokenPipeError:
+            raise WireError("connection closed") from None
+        view = view[written:]
+
+
+class Endpoint:
+    """One side of the conversation.
+
+    ``serve(op, params, header)`` answers the peer's requests (params already decoded); it returns a
+    value, or a ``(value, extra)`` pair when the reply carries more fields.
+    """
+
+    def __init__(
+        self,
+        read_fd: int,
+        write_fd: int,
+        codec: Codec,
+        serve: Callable[[str, dict[str, Any]], Any],
+        *,
+        on_reply: Callable[[dict], None] | None = None,
+    ):
+        self.reader = FdReader(read_fd)
+        self.write_fd = write_fd
+        self.codec = codec
+        self.serve = serve
+        self.on_reply = on_reply
+        self.next_id = 0
+        self.deadline: float | None = None
+        self.extra_header: Callable[[], dict[str, Any]] = dict
+        self.owner_pid: int | None = None  # set in the worker: a forked child must not answer
+
+    def _send(self, header: dict[str, Any], blobs: list[bytes]) -> None:
+        if self.owner_pid is not None and os.getpid() != self.owner_pid:
+            os._exit(0)
+        write_frame_fd(self.write_fd, header, blobs, self.deadline)
+
+    def request(self, op: str, **params: Any) -> Any:
+        """Send ``op`` and wait for its reply, serving the peer meanwhile."""
+        self.next_id += 1
+        rid = self.next_id
+        blobs: list[bytes] = []
+        encoded = {k: self.codec.encode(v, blobs) for k, v in params.items()}
+        self._send({"kind": "req", "id": rid, "op": op, "params": encoded, **self.extra_header()}, blobs)
+        while True:
+            self.reader.deadline = self.deadline
+            header, blobs = read_frame_fd(self.reader)
+            if header.get("kind") == "req":
+                self._answer(header, blobs)
+                continue
+            if header.get("kind") != "rep" or header.get("id") != rid:
+                raise WireError("reply out of order")
+            if self.on_reply is not None:
+                self.on_reply(header)
+            if not header.get("ok"):
+                raise rebuild_error(header.get("error") or {})
+            value = self.codec.decode(header.get("value"), blobs)
+            header["_blobs"] = blobs
+            self.last_reply = header
+            return value
+
+    def _answer(self, header: dict[str, Any], blobs: list[bytes]) -> None:
+        out: list[bytes] = []
+        reply: dict[str, Any] = {"kind": "rep", "id": header.get("id")}
+        try:
+            params = {k: self.codec.decode(v, blobs) for k, v in dict(header.get("params") or {}).items()}
+            result = self.serve(str(header.get("op")), params, header)
+            extra: dict[str, Any] = {}
+            if isinstance(result, Reply):
+                result, extra = result.value, result.extra(self.codec, out)
+            reply.update(ok=True, value=self.codec.encode(result, out), **extra)
+        except (WireError, Deadline):
+            raise
+        except BaseException as exc:  # the student's code may raise anything, SystemExit included
+            out = []
+            reply.update(ok=False, error=error_info(exc))
+        reply.update(self.extra_header())
+        self._send(reply, out)
+
+    def serve_forever(self) -> None:
+        """The worker's main loop: answer requests until the judge closes the pipe."""
+        while True:
+            self.reader.deadline = None
+            header, blobs = read_frame_fd(self.reader)
+            if header.get("kind") == "req":
+                self._answer(header, blobs)
+
+
+class Reply:
+    """A served value plus extra reply fields computed with the codec (for mutated arguments)."""
+
+    def __init__(self, value: Any, extra: Callable[[Codec, list[bytes]], dict[str, Any]]) -> None:
+        self.value = value
+        self.extra = extra

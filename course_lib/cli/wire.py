@@ -1,0 +1,338 @@
+"""The grader's wire format between the trusted judge and the sandboxed worker.
+
+A message is one frame: an 8-byte length, a JSON header, then binary blobs (each with an
+8-byte length). Values cross by *value* when they are plain data and by *reference* otherwise:
+
+- ``None``, ``bool``, ``int``, ``float``, ``str``, ``bytes``, ``slice``, ``range``, ``Ellipsis``
+  — rebuilt as the builtin type (a student's ``int`` subclass with a lying ``__eq__`` arrives as
+  a plain ``int``); ``list``, ``tuple``, ``dict`` and ``OrderedDict`` of exactly that type (a
+  namedtuple or another subclass is passed by handle, so it keeps its type and methods);
+- NumPy arrays and scalars — ``.npy`` bytes read back with ``allow_pickle=False``;
+- torch tensors (not parameters), ``torch.Size``, ``torch.dtype``, ``torch.Generator`` (by state);
+- NumPy ``Generator`` (by bit-generator state);
+- anything else — a numbered *handle*: the object stays with its owner and the other side gets a
+  proxy that forwards calls, attribute reads and item access.
+
+No pickle is ever read, so decoding untrusted bytes can only build the types above.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import struct
+import sys
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+MAX_FRAME_BYTES = 512 * 2**20  # one message; a worker sending more is treated as crashed
+MAX_DEPTH = 64  # nesting of containers
+_LEN = struct.Struct("<Q")
+
+
+class WireError(Exception):
+    """A frame that is malformed, too large or truncated (the peer died or misbehaved)."""
+
+
+class HandleTable:
+    """Objects this side lends to the other side, by number (same object, same number)."""
+
+    def __init__(self) -> None:
+        self.objects: dict[int, Any] = {}
+        self.ids: dict[int, int] = {}
+
+    def lend(self, obj: Any) -> int:
+        key = id(obj)
+        if key not in self.ids:
+            number = len(self.objects) + 1
+            self.objects[number] = obj
+            self.ids[key] = number
+        return self.ids[key]
+
+    def get(self, number: Any) -> Any:
+        if not isinstance(number, int) or number not in self.objects:
+            raise WireError(f"unknown handle {number!r}")
+        return self.objects[number]
+
+
+def _npy(array: Any) -> bytes:
+    import numpy as np
+
+    buf = io.BytesIO()
+    np.save(buf, np.ascontiguousarray(array), allow_pickle=False)
+    return buf.getvalue()
+
+
+def _from_npy(blob: bytes) -> Any:
+    import numpy as np
+
+    return np.load(io.BytesIO(blob), allow_pickle=False)
+
+
+class Codec:
+    """Encode and decode values for one side.
+
+    ``lend`` keeps objects that are not data (returns a handle number); ``borrowed`` builds the
+    proxy for a handle of the other side; ``own`` resolves a reference to one of ours.
+    """
+
+    def __init__(
+        self,
+        table: HandleTable,
+        borrowed: Callable[[int, dict[str, Any]], Any],
+        is_proxy: Callable[[Any], int | None],
+        by_reference: Callable[[Any], bool],
+    ) -> None:
+        self.table = table
+        self.borrowed = borrowed
+        self.is_proxy = is_proxy
+        self.by_reference = by_reference
+        # the judge sends its own nn.Parameters by value (the worker must not change them); the
+        # worker lends its parameters by handle (so that a test's in-place copy_ reaches them)
+        self.parameters_by_value = False
+
+    def encode(self, value: Any, blobs: list[bytes], depth: int = 0) -> Any:
+        if depth > MAX_DEPTH:
+            raise WireError("value nested too deeply")
+        theirs = self.is_proxy(value)
+        if theirs is not None:
+            return {"ref": theirs}
+        if value is None or type(value) is bool:
+            return value
+        if isinstance(value, bool):
+            return bool(value)
+        if isinstance(value, int) and not self.by_reference(value):
+            return {"int": str(int(value))}
+        if isinstance(value, float) and not self.by_reference(value):
+            v = float(value)
+            return {"float": repr(v)} if not math.isfinite(v) else v
+        if isinstance(value, str) and not self.by_reference(value):
+            return {"str": str(value)}
+        if isinstance(value, (bytes, bytearray)):
+            blobs.append(bytes(value))
+            return {"bytes": len(blobs) - 1}
+        if value is Ellipsis:
+            return {"ellipsis": True}
+        if isinstance(value, slice):
+            return {
+                "slice": [self.encode(v, blobs, depth + 1) for v in (value.start, value.stop, value.step)]
+            }
+        if isinstance(value, range):
+            return {"range": [value.start, value.stop, value.step]}
+        if isinstance(value, complex):
+            return {"complex": [value.real, value.imag]}
+        encoded = self._encode_array_like(value, blobs)
+        if encoded is not None:
+            return encoded
+        # exact containers only: a namedtuple or a dict subclass keeps its type by staying put
+        is_size = type(value).__name__ == "Size" and type(value).__module__.startswith("torch")
+        if (type(value) in (list, tuple) or is_size) and not self.by_reference(value):
+            items = [self.encode(v, blobs, depth + 1) for v in value]
+            if is_size:
+                return {"size": items}
+            return {"tuple": items} if isinstance(value, tuple) else {"list": items}
+        if type(value) in (dict, OrderedDict) and not self.by_reference(value):
+            return {
+                "dict": [
+                    [self.encode(k, blobs, depth + 1), self.encode(v, blobs, depth + 1)]
+                    for k, v in value.items()
+                ]
+            }
+        mro = [[c.__module__, c.__qualname__] for c in type(value).__mro__[:16]]
+        return {
+            "handle": self.table.lend(value),
+            "type": type(value).__name__,
+            "callable": callable(value),
+            "mro": mro,
+        }
+
+    def _encode_array_like(self, value: Any, blobs: list[bytes]) -> Any:
+        np = sys.modules.get("numpy")
+        if np is not None:
+            if isinstance(value, np.random.Generator):
+                return {
+                    "npgen": type(value.bit_generator).__name__,
+                    "state": self.encode(value.bit_generator.state, blobs),
+                }
+            if isinstance(value, (np.ndarray, np.generic)):  # subclasses arrive as plain arrays
+                array = np.asarray(value)
+                if array.dtype.hasobject:
+                    return (
+                        {"list": [self.encode(v, blobs) for v in array.tolist()]}
+                        if array.ndim
+                        else self.encode(array.item(), blobs)
+                    )
+                blobs.append(_npy(array))
+                return {"npy": len(blobs) - 1, "scalar": isinstance(value, np.generic)}
+        torch = sys.modules.get("torch")
+        if torch is not None:
+            if isinstance(value, torch.dtype):
+                return {"tdtype": str(value).removeprefix("torch.")}
+            if isinstance(value, torch.device):
+                return {"tdevice": str(value)}
+            if isinstance(value, torch.Generator):
+                blobs.append(_npy(value.get_state().numpy()))
+                return {"tgen": len(blobs) - 1}
+            if (
+                isinstance(value, torch.Tensor)
+                and (self.parameters_by_value or not isinstance(value, torch.nn.Parameter))
+                and not self.by_reference(value)
+            ):
+                tensor = torch.Tensor.detach(value).cpu()
+                dtype = str(tensor.dtype).removeprefix("torch.")
+                if tensor.dtype == torch.bfloat16:
+                    tensor = tensor.float()
+                blobs.append(_npy(tensor.resolve_conj().resolve_neg().numpy()))
+                return {"tensor": len(blobs) - 1, "dtype": dtype, "grad": bool(value.requires_grad)}
+        return None
+
+    def decode(self, value: Any, blobs: list[bytes], depth: int = 0) -> Any:
+        if depth > MAX_DEPTH:
+            raise WireError("value nested too deeply")
+        if value is None or isinstance(value, (bool, int, float)):
+            return value
+        if isinstance(value, str):
+            return value
+        if not isinstance(value, dict) or len(value) == 0:
+            raise WireError("bad value")
+        kind = next(iter(value))
+        body = value[kind]
+        if kind == "int":
+            return int(body)
+        if kind == "float":
+            return float(body)
+        if kind == "str":
+            return str(body)
+        if kind == "bytes":
+            return bytes(blobs[body])
+        if kind == "ellipsis":
+            return Ellipsis
+        if kind == "complex":
+            return complex(float(body[0]), float(body[1]))
+        if kind == "slice":
+            return slice(*(self.decode(v, blobs, depth + 1) for v in body))
+        if kind == "range":
+            return range(int(body[0]), int(body[1]), int(body[2]))
+        if kind in {"list", "tuple", "size"}:
+            items = [self.decode(v, blobs, depth + 1) for v in body]
+            if kind == "size":
+                import torch
+
+                return torch.Size([int(i) for i in items])
+            return tuple(items) if kind == "tuple" else items
+        if kind == "dict":
+            return {self.decode(k, blobs, depth + 1): self.decode(v, blobs, depth + 1) for k, v in body}
+        if kind == "npy":
+            array = _from_npy(blobs[body])
+            return array[()] if value.get("scalar") else array
+        if kind == "npgen":
+            import numpy as np
+
+            bit_generator = getattr(np.random, str(body), None)
+            if (
+                bit_generator is None
+                or not isinstance(bit_generator, type)
+                or not issubclass(bit_generator, np.random.BitGenerator)
+            ):
+                raise WireError(f"unknown bit generator {body!r}")
+            bits = bit_generator()
+            bits.state = self.decode(value["state"], blobs, depth + 1)
+            return np.random.Generator(bits)
+        if kind in {"tdtype", "tdevice", "tgen", "tensor"}:
+            return self._decode_torch(kind, value, blobs)
+        if kind == "handle":
+            return self.borrowed(int(body), value)
+        if kind == "ref":
+            return self.table.get(body)
+        raise WireError(f"unknown value kind {kind!r}")
+
+    def _decode_torch(self, kind: str, value: dict[str, Any], blobs: list[bytes]) -> Any:
+        import torch
+
+        body = value[kind]
+        if kind == "tdtype":
+            dtype = getattr(torch, str(body), None)
+            if not isinstance(dtype, torch.dtype):
+                raise WireError(f"unknown dtype {body!r}")
+            return dtype
+        if kind == "tdevice":
+            return torch.device("cpu")
+        if kind == "tgen":
+            generator = torch.Generator()
+            generator.set_state(torch.from_numpy(_from_npy(blobs[body])))
+            return generator
+        array = _from_npy(blobs[body])
+        tensor = torch.from_numpy(array.copy()) if array.ndim else torch.tensor(array.item())
+        dtype = getattr(torch, str(value.get("dtype")), None)
+        if isinstance(dtype, torch.dtype) and tensor.dtype != dtype:
+            tensor = tensor.to(dtype)
+        if value.get("grad") and tensor.is_floating_point():
+            tensor.requires_grad_(True)
+        return tensor
+
+
+def error_info(exc: BaseException) -> dict[str, Any]:
+    """An exception as data: the builtin classes in its MRO and its message (bounded)."""
+    import builtins
+
+    names = [
+        c.__name__
+        for c in type(exc).__mro__
+        if getattr(builtins, c.__name__, None) is c and issubclass(c, BaseException)
+    ]
+    try:
+        message = str(exc)
+    except Exception:  # a student's __str__ may raise
+        message = "<unprintable>"
+    return {"type": type(exc).__name__, "builtin": names, "message": message[:4000]}
+
+
+class StudentError(Exception):
+    """An exception raised by the student's code in the worker, re-raised in the judge."""
+
+    def __init__(self, type_name: str, message: str) -> None:
+        super().__init__(f"{type_name}: {message}" if message else type_name)
+        self.type_name = type_name
+
+
+SAFE_EXCEPTIONS = {
+    "ValueError",
+    "TypeError",
+    "KeyError",
+    "IndexError",
+    "AttributeError",
+    "AssertionError",
+    "NotImplementedError",
+    "RuntimeError",
+    "ZeroDivisionError",
+    "ArithmeticError",
+    "OverflowError",
+    "FloatingPointError",
+    "LookupError",
+    "NameError",
+    "StopIteration",
+    "RecursionError",
+    "MemoryError",
+    "UnboundLocalError",
+    "OSError",
+}
+
+
+def rebuild_error(info: dict[str, Any]) -> Exception:
+    """The judge-side exception for a worker error: the nearest safe builtin class, never
+    ``SystemExit``/``KeyboardInterrupt`` (a student's exit must not stop the judge)."""
+    import builtins
+
+    type_name, message = str(info.get("type", "Error")), str(info.get("message", ""))
+    for name in info.get("builtin", []):
+        if name in SAFE_EXCEPTIONS:
+            cls = getattr(builtins, name)
+            exc = (
+                KeyError(message)
+                if name == "KeyError"
+                else cls(message if type_name == name else f"{type_name}: {message}")
+            )
+            exc.from_student = True  # type: ignore[attr-defined]
+            return exc
+    return StudentError(type_name, message)
