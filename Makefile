@@ -7,6 +7,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 JOBS ?= 2
+# Real datasets come from a read-only local mirror when one sits beside the project (as
+# ../shared/data does on the course's machines); otherwise the loaders download and cache them.
+ifneq ($(wildcard ../shared/data),)
+export COURSE_DATA_MIRROR ?= $(abspath ../shared/data)
+endif
 
 .PHONY: book test install system-deps lint release clean help
 help:
