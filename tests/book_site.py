@@ -10,6 +10,7 @@ so that under ``pytest -n 2 --dist loadgroup`` one worker builds and checks the 
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import http.server
 import os
@@ -64,13 +65,18 @@ def built_book() -> Build:
         [str(BIN / "jupyter-book"), "build", str(ROOT), "--warningiserror", "--nitpick", "--keep-going"],
     ]
     log = []
-    for step in steps:
-        done = subprocess.run(
-            step, cwd=ROOT, env=env, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S
-        )
-        log.append(done.stdout + done.stderr)
-        if done.returncode != 0:
-            break
+    (ROOT / "_build").mkdir(exist_ok=True)
+    # One build at a time, whichever test process asks first: a second process waits, then
+    # rebuilds from the shared execution cache in seconds.
+    with open(ROOT / "_build" / ".book-build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        for step in steps:
+            done = subprocess.run(
+                step, cwd=ROOT, env=env, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S
+            )
+            log.append(done.stdout + done.stderr)
+            if done.returncode != 0:
+                break
     return Build(ROOT / "_build" / "html", done.returncode, "\n".join(log))
 
 
