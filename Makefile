@@ -36,7 +36,7 @@ book: $(STAMP) system-deps
 	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
 
 test: install
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check course_lib tests bench

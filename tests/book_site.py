@@ -5,7 +5,7 @@ example by ``make book``); otherwise :func:`built_book` builds the repository's 
 as ``make book`` does — the ``course_lib.book_cache`` pre-step, then ``jupyter-book build``
 with warnings as errors — into ``_build/``, sharing ``make book``'s execution cache, so an
 unchanged book rebuilds in seconds. The build and browser tests share one ``xdist_group``,
-so that under ``pytest -n 2 --dist loadgroup`` one worker builds and checks the book.
+and a file lock makes a second test process wait for the first build, then reuse its cache.
 """
 
 from __future__ import annotations
