@@ -20,7 +20,8 @@ from course_lib.cli import grade as grade_module
 from course_lib.cli.collect import collect, student_of
 from course_lib.cli.feedback import render, truncate, visible_part
 from course_lib.cli.intake import build_program, find_notebook, normalised_stem, read_notebook, source_cells
-from course_lib.cli.judge import CellRecord, describe_hidden, free_names, split_test
+from course_lib.cli.judge import CellRecord
+from course_lib.cli.test_cells import describe_hidden, free_names, split_test
 from course_lib.cli.merge import merge
 from course_lib.cli.sandbox import unavailable_reason
 from course_lib.cli.wire import Codec, HandleTable, WireError, rebuild_error

@@ -106,6 +106,7 @@ class Worker:
         self.ns: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
         self.output = BoundedText()
         self.blocker = Blocker()
+        self.probes = Probes()
         self.cell = 0
 
     def run_cell(self, source: str) -> dict[str, Any] | None:
@@ -131,33 +132,47 @@ class Worker:
         return None
 
 
-def _same(before: Any, after: Any) -> bool:
-    import numpy as np
+class Probes:
+    """:mod:`course_lib.gradient_probes`, imported before the student's first cell.
 
-    if isinstance(after, np.ndarray):
-        return (
-            isinstance(before, np.ndarray)
-            and before.shape == after.shape
-            and before.dtype == after.dtype
-            and before.tobytes() == after.tobytes()
-        )
-    return bool(before.detach().cpu().numpy().tobytes() == after.detach().cpu().numpy().tobytes()) and tuple(
-        before.shape
-    ) == tuple(after.shape)
+    What a probe returns is data the judge compares with its own oracle, so a forged gradient
+    must be the right one. Still, a probe refuses to run when the notebook's code has replaced
+    it, its helpers or the torch functions it uses since they were loaded (a swapped function or
+    a swapped ``__code__``), checked before and after the student's code runs inside it.
+    """
 
+    def __init__(self) -> None:
+        self.watched: list[tuple[Any, str, Any, Any]] = []  # (owner, attribute, object, code)
+        self.module: Any = None
 
-def _snapshot(value: Any) -> Any:
-    """A copy of an array-like argument, to see afterwards whether the student changed it."""
-    module = type(value).__module__ or ""
-    if module.startswith("numpy") and type(value).__name__ == "ndarray":
-        return value.copy()
-    if module.startswith("torch") and type(value).__name__ == "Tensor":
-        return value.detach().clone()
-    if module.startswith("torch") and type(value).__name__ == "Generator":
-        return "generator"
-    if module.startswith("numpy") and type(value).__name__ == "Generator":
-        return "generator"
-    return None
+    def arm(self) -> None:
+        import torch
+
+        import course_lib.gradient_probes as probes
+
+        self.module = probes
+        names = [(probes, n) for n in (*probes.PROBES, "_vjp", "_elsewhere")]
+        names += [(torch.autograd, "grad"), (torch, "ones_like"), (torch, "enable_grad")]
+        names += [(torch.Tensor, n) for n in ("detach", "clone", "requires_grad_", "to")]
+        for owner, name in names:
+            obj = getattr(owner, name)
+            self.watched.append((owner, name, obj, getattr(obj, "__code__", None)))
+
+    def _check(self) -> None:
+        for owner, name, obj, code in self.watched:
+            now = getattr(owner, name, None)
+            if now is not obj or getattr(now, "__code__", None) is not code:
+                raise RuntimeError(f"the grader's gradient probe cannot run: the notebook replaced {name}")
+
+    def run(self, name: str, target: Any, args: list[Any]) -> Any:
+        if self.module is None:
+            self.arm()
+        if name not in self.module.PROBES:
+            raise ValueError(f"unknown probe {name!r}")
+        self._check()
+        result = getattr(self.module, name)(target, *args)
+        self._check()
+        return result
 
 
 def main() -> int:
@@ -165,6 +180,7 @@ def main() -> int:
     _set_limits()
     real_out = os.dup(1)
     os.environ.setdefault("MPLBACKEND", "Agg")
+    from course_lib.cli import mutation
     from course_lib.cli.rpc import Endpoint, Reply
     from course_lib.cli.wire import Codec, HandleTable
 
@@ -183,7 +199,9 @@ def main() -> int:
             object.__setattr__(self, "_meta", meta)
 
         def __call__(self, *args: Any, **kwargs: Any) -> Any:
-            return endpoint.request("call", target=self, args=list(args), kwargs=kwargs)
+            result = endpoint.request("call", target=self, args=list(args), kwargs=kwargs)
+            mutation.write_back(endpoint.last_reply, codec, list(args), kwargs)  # a generator it drew from
+            return result
 
         def __getattr__(self, name: str) -> Any:
             if name.startswith("_"):
@@ -219,6 +237,9 @@ def main() -> int:
         if op == "block":
             worker.blocker.add(p["functions"])
             return None
+        if op == "arm":
+            worker.probes.arm()
+            return None
         if op == "lookup":
             name = str(p["name"])
             if name not in worker.ns:
@@ -236,20 +257,11 @@ def main() -> int:
         target = p.get("target")
         if op == "call":
             args, kwargs = list(p.get("args", [])), dict(p.get("kwargs", {}))
-            before = {("a", i): _snapshot(v) for i, v in enumerate(args)}
-            before.update({("k", k): _snapshot(v) for k, v in kwargs.items()})
+            before = mutation.snapshots(args, kwargs)
             result = target(*args, **kwargs)
-
-            def mutated(codec: Codec, blobs: list[bytes]) -> dict[str, Any]:
-                changed = []
-                for (kind, key), old in before.items():
-                    new = args[key] if kind == "a" else kwargs[key]
-                    if old is None or (not isinstance(old, str) and _same(old, new)):
-                        continue
-                    changed.append([kind, key, codec.encode(new, blobs)])
-                return {"mutated": changed}
-
-            return Reply(result, mutated)
+            return Reply(result, lambda codec, blobs: mutation.changed(before, args, kwargs, codec, blobs))
+        if op == "probe":
+            return worker.probes.run(str(p["name"]), target, list(p.get("args", [])))
         if op == "getattr":
             return getattr(target, str(p["name"]))
         if op == "setattr":

@@ -1,0 +1,112 @@
+"""Arguments a callee changed in place, sent back to the caller and written into its objects.
+
+In a kernel, a function that fills an output array or draws from a generator it was given
+changes the caller's object. Across the grader's two processes an argument crosses by value,
+so each call snapshots its array, tensor and generator arguments, and the reply carries the
+ones that changed; the caller copies them back into its own objects. This works both ways: a
+test calling a student's function, and a student's function calling an object the test lent it
+(the scripted ``sample_next`` that draws from the generator it is given).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from course_lib.cli.wire import Codec
+
+MAX_CHANGED = 64  # arguments written back per call
+
+
+def snapshot(value: Any) -> Any:
+    """A copy of an array-like argument, to see afterwards whether the callee changed it."""
+    module = type(value).__module__ or ""
+    if module.startswith("numpy") and type(value).__name__ == "ndarray":
+        return value.copy()
+    if module.startswith("torch") and type(value).__name__ == "Tensor":
+        return value.detach().clone()
+    if module.startswith("torch") and type(value).__name__ == "Generator":
+        return value.get_state().clone()
+    if module.startswith("numpy") and type(value).__name__ == "Generator":
+        return repr(value.bit_generator.state)
+    return None
+
+
+def _same(before: Any, after: Any) -> bool:
+    import numpy as np
+
+    if isinstance(before, str):  # a NumPy generator's state
+        return type(after).__name__ == "Generator" and repr(after.bit_generator.state) == before
+    if isinstance(after, np.ndarray):
+        return (
+            isinstance(before, np.ndarray)
+            and before.shape == after.shape
+            and before.dtype == after.dtype
+            and before.tobytes() == after.tobytes()
+        )
+    if type(after).__name__ == "Generator":  # a torch generator: compare states
+        after = after.get_state()
+    return tuple(before.shape) == tuple(after.shape) and bool(
+        before.detach().cpu().numpy().tobytes() == after.detach().cpu().numpy().tobytes()
+    )
+
+
+def snapshots(args: list[Any], kwargs: dict[str, Any]) -> dict[tuple[str, Any], Any]:
+    before = {("a", i): snapshot(v) for i, v in enumerate(args)}
+    before.update({("k", k): snapshot(v) for k, v in kwargs.items()})
+    return before
+
+
+def changed(
+    before: dict[tuple[str, Any], Any],
+    args: list[Any],
+    kwargs: dict[str, Any],
+    codec: Codec,
+    blobs: list[bytes],
+) -> dict[str, Any]:
+    """The reply field listing the arguments whose contents differ from their snapshot."""
+    out = []
+    for (kind, key), old in before.items():
+        new = args[key] if kind == "a" else kwargs[key]
+        if old is None or _same(old, new):
+            continue
+        out.append([kind, key, codec.encode(new, blobs)])
+    return {"mutated": out}
+
+
+def write_back(reply: dict[str, Any], codec: Codec, args: list[Any], kwargs: dict[str, Any]) -> None:
+    """Copy the changed arguments listed in ``reply`` into the caller's own objects."""
+    for kind, key, encoded in (reply.get("mutated") or [])[:MAX_CHANGED]:
+        original = (
+            args[key]
+            if kind == "a" and isinstance(key, int) and 0 <= key < len(args)
+            else kwargs.get(key)
+            if kind == "k" and isinstance(key, str)
+            else None
+        )
+        if original is not None:
+            restore(original, codec.decode(encoded, reply["_blobs"]))
+
+
+def restore(original: Any, new: Any) -> None:
+    """Write a callee's in-place change of an argument into the caller's object."""
+    import numpy as np
+
+    if isinstance(original, np.ndarray) and isinstance(new, np.ndarray):
+        if original.shape == new.shape and original.flags.writeable:
+            np.copyto(original, new.astype(original.dtype, copy=False))
+        return
+    module = type(original).__module__ or ""
+    if module.startswith("torch"):
+        import torch
+
+        if isinstance(original, torch.Generator) and isinstance(new, torch.Generator):
+            original.set_state(new.get_state())
+        elif (
+            isinstance(original, torch.Tensor)
+            and isinstance(new, torch.Tensor)
+            and original.shape == new.shape
+        ):
+            with torch.no_grad():
+                original.copy_(new.to(original.dtype))
+    elif isinstance(original, np.random.Generator) and isinstance(new, np.random.Generator):
+        original.bit_generator.state = new.bit_generator.state
