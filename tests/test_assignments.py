@@ -41,6 +41,8 @@ def test_verdict(graded, assignment, student, case):
     for exercise, (score, max_score, statuses) in results.items():
         if student == "solution":
             expected = 1.0
+            # every test cell judged by the trusted judge, none by the in-sandbox fallback
+            assert all(s.endswith(": passed") for s in statuses), "\n".join(statuses)
         elif student == "release":
             expected = 0.0
         else:

@@ -252,8 +252,9 @@ for _layers in (1, 2):
     # oracle: torch.nn.LSTM with the student's weights copied, embedding and head by hand
     _oracle = nn.LSTM(_E, _H, _layers, batch_first=True)
     _oracle.load_state_dict(_model.lstm.state_dict())
-    _out, (_h, _c) = _oracle(F.embedding(_x, _model.embed.weight))
-    _expected = _out @ _model.head.weight.T + _model.head.bias
+    _embed, _head = _model.embed.state_dict(), _model.head.state_dict()
+    _out, (_h, _c) = _oracle(F.embedding(_x, _embed["weight"]))
+    _expected = _out @ _head["weight"].T + _head["bias"]
     assert tuple(_logits.shape) == (_B, _T, _V), f"logits should have shape (B, T, V) = {(_B, _T, _V)}"
     torch.testing.assert_close(_logits, _expected, msg="logits differ from embed -> nn.LSTM -> head with your weights")
     assert len(_state) == 2, "return the LSTM state as (h, c)"
@@ -350,8 +351,10 @@ _recorded = []
 
 
 def _scripted_sampler(logits, temperature, generator=None):
-    """Stands in for the notebook's sample_next: records its arguments, returns the script."""
-    _recorded.append((torch.as_tensor(logits).detach().reshape(-1).clone(), temperature, generator))
+    """Stands in for the notebook's sample_next: records its arguments, draws one number from the
+    generator it is given (as a real sampler would), returns the script."""
+    _draw = torch.randint(0, 2**31, (1,), generator=generator).item() if generator is not None else None
+    _recorded.append((torch.as_tensor(logits).detach().reshape(-1).clone(), temperature, _draw))
     return _SCRIPT[len(_recorded) - 1] % 10
 
 
@@ -376,8 +379,14 @@ for _prompt, _length, _tau in (("cab", 7, 0.8), ("j", 12, 1.3), ("hi", 1, 0.5), 
         f"generate(prompt={_prompt!r}, length={_length}) returned {_out!r}; with sample_next returning the ids "
         f"{_new} it should return the prompt followed by those characters: {_expected!r}")
     assert len(_recorded) == _length, f"generate should call sample_next once per new character ({_length}), called {len(_recorded)}"
-    for _i, (_logits, _t, _g) in enumerate(_recorded):
-        assert _t == _tau and _g is _gen, "pass temperature and generator on to sample_next"
+    # the caller's generator itself must reach sample_next (not None, not a copy): its draws come
+    # from one stream, and afterwards it has advanced by one draw per character
+    _stream = torch.Generator().manual_seed(1)
+    _draws = [torch.randint(0, 2**31, (1,), generator=_stream).item() for _ in range(_length)]
+    assert [_d for _, _, _d in _recorded] == _draws and torch.equal(_gen.get_state(), _stream.get_state()), (
+        "pass the generator you were given on to sample_next (the same object, not None or a copy)")
+    for _i, (_logits, _t, _) in enumerate(_recorded):
+        assert _t == _tau, "pass temperature on to sample_next"
         _want = _model.oracle_last_logits([_stoi[c] for c in _prompt] + _new[:_i])
         torch.testing.assert_close(_logits, _want, msg=(
             f"the logits given to sample_next for character {_i} are not the model's prediction after the prompt and "
