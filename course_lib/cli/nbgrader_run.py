@@ -3,6 +3,7 @@
 nbgrader shells out to ``alembic`` (gradebook migrations) and starts kernels by name, so the
 virtual environment's ``bin/`` must lead ``PATH`` even when ``course`` was started by full path.
 """
+
 from __future__ import annotations
 
 import os
@@ -19,7 +20,15 @@ def environment(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def run_nbgrader(args: list[str], cwd: Path, *, timeout: float | None = None) -> subprocess.CompletedProcess[str]:
+def run_nbgrader(
+    args: list[str], cwd: Path, *, timeout: float | None = None
+) -> subprocess.CompletedProcess[str]:
     """``python -m nbgrader ARGS`` in ``cwd``; raises ``subprocess.TimeoutExpired`` after ``timeout``."""
-    return subprocess.run([sys.executable, "-m", "nbgrader", *args, "--log-level=WARN"], cwd=cwd,
-                          capture_output=True, text=True, env=environment(), timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "nbgrader", *args, "--log-level=WARN"],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=environment(),
+        timeout=timeout,
+    )

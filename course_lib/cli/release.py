@@ -5,6 +5,7 @@ records checksums. It runs in a temporary copy of the course so that no gradeboo
 lands in the repository; the result is copied into ``exercises/`` (or ``--into``).
 Regenerating an unchanged source changes no byte.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -39,11 +40,17 @@ def generate(root: Path, assignment: str, workdir: Path) -> Path:
     if not source.is_dir():
         raise SystemExit(f"course: no assignment {assignment!r} in {root / 'solutions'}")
     shutil.copy2(root / "nbgrader_config.py", workdir / "nbgrader_config.py")
-    shutil.copytree(source, workdir / "solutions" / assignment,
-                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"), dirs_exist_ok=True)
+    shutil.copytree(
+        source,
+        workdir / "solutions" / assignment,
+        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"),
+        dirs_exist_ok=True,
+    )
     result = run_nbgrader(["generate_assignment", assignment, "--force"], workdir)
     if result.returncode != 0:
-        raise SystemExit(f"course: nbgrader generate_assignment {assignment} failed:\n{result.stderr[-3000:]}")
+        raise SystemExit(
+            f"course: nbgrader generate_assignment {assignment} failed:\n{result.stderr[-3000:]}"
+        )
     return workdir / "exercises" / assignment
 
 
