@@ -3,8 +3,10 @@
 The site is served from ``_build/html`` on localhost; every request to any other host is
 blocked and recorded. Every page must load with no console error or failed request, every
 equation must be typeset by the vendored MathJax (no raw TeX, no MathJax error), every image
-must load; the search page must find a term; the next/previous links must walk the whole book.
-Screenshots at desktop and phone widths and in dark mode land in ``_build/screenshots/``.
+must load; the search page must find a term; the next/previous links must walk the whole book;
+a chapter's and an exercise's launch menu must show JupyterHub, Binder and Colab, and their
+download menu a notebook the site serves. Screenshots at desktop and phone widths and in dark
+mode land in ``_build/screenshots/``.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from book_site import CHROMIUM, CHROMIUM_ARGS, built_book, content_pages, root_page, serve
+from book_site import CHROMIUM, CHROMIUM_ARGS, ROOT, built_book, content_pages, root_page, serve
+
+from course_lib.colab import chapters
 
 pytestmark = [
     pytest.mark.book,
@@ -181,6 +185,36 @@ def test_next_and_previous_links_walk_the_whole_book(site, browser_context):
     in_toc = {base + p.relative_to(html).as_posix() for p in content_pages(html)}
     missing = in_toc - set(forward)
     assert not missing, f"pages the next links never reach: {sorted(missing)}"
+    assert not problems, problems
+
+
+def _notebook_pages() -> list[str]:
+    """A chapter (MyST Markdown) and an exercise (.ipynb), as paths of the built site."""
+    exercise = sorted((ROOT / "exercises").glob("*/*.ipynb"))[0]
+    return [p.relative_to(ROOT).with_suffix(".html").as_posix() for p in (chapters(ROOT)[0], exercise)]
+
+
+@pytest.mark.parametrize("relative", _notebook_pages())
+def test_launch_menu_offers_three_services_and_the_notebook_downloads(site, browser_context, relative):
+    html, base = site
+    context = browser_context[0]["scripts"]
+    page, problems = _open(context, base + relative)
+    page.click(".dropdown-launch-buttons > button")
+    links = page.locator(".dropdown-launch-buttons .dropdown-menu a")
+    links.first.wait_for(state="visible")
+    shown = {
+        links.nth(i).inner_text().strip(): links.nth(i).get_attribute("href")
+        for i in range(links.count())
+        if links.nth(i).is_visible()
+    }
+    assert set(shown) == {"JupyterHub", "Binder", "Colab"}, shown
+    assert shown["Colab"].endswith(".ipynb"), f"Colab opens only notebooks: {shown['Colab']}"
+    page.click(".dropdown-download-buttons > button")
+    download = page.locator(".dropdown-download-buttons .dropdown-menu a[href$='.ipynb']").first
+    download.wait_for(state="visible")
+    response = page.request.get(urljoin(page.url, download.get_attribute("href")))
+    page.close()
+    assert response.ok and response.json()["cells"], f"{relative}: the .ipynb download is not a notebook"
     assert not problems, problems
 
 

@@ -2,25 +2,34 @@
 
 Static checks on the built site (the browser checks are in test_book_browser.py): nothing on
 any page loads a script, stylesheet, font, image or frame from outside the site; math goes to
-the vendored MathJax, whose licence ships with it; every chapter offers its notebook and the
-launch links of this repository; released exercises appear unexecuted; the notation page has
-its glossary in English and Korean; the bibliography lists the primary papers.
+the vendored MathJax, whose licence ships with it; every chapter and exercise offers its
+notebook and JupyterHub, Binder and Colab links to its file in this repository; released
+exercises appear unexecuted; the notation page has its glossary in English and Korean; the
+bibliography lists the primary papers; files in hidden folders never become pages.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import yaml
 from book_site import ROOT, built_book, content_pages
 
+from course_lib.book_cache import toc_pages
+from course_lib.colab import is_notebook_page, twin_of
+
 pytestmark = [pytest.mark.book, pytest.mark.slow, pytest.mark.xdist_group("book")]
 
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
-REPOSITORY = CONFIG["repository"]["url"].removeprefix("https://github.com/").strip("/")
+REPOSITORY_URL = CONFIG["repository"]["url"]
+REPOSITORY = REPOSITORY_URL.removeprefix("https://github.com/").strip("/")
+BRANCH = CONFIG["repository"]["branch"]
+LAUNCH = CONFIG["launch_buttons"]
 HANGUL = re.compile("[\uac00-\ud7a3]")
 # Resource-loading attributes: what the browser fetches by itself when the page opens.
 # (`href` of <a> is a link the reader may follow, not a request.)
@@ -119,28 +128,92 @@ def test_math_uses_the_vendored_mathjax_and_its_licence_ships(html, pages):
             assert "cdn.jsdelivr" not in text
 
 
-def test_every_chapter_offers_its_notebook_and_launch_buttons(html, pages):
-    chapters = [
-        p
-        for p in pages
-        if (html / "_sources" / p.relative_to(html)).with_suffix(".ipynb").is_file()
-        or p.relative_to(html).parts[0] == "exercises"
-    ]
-    assert chapters, "no page with code cells"
-    for page in chapters:
-        relative = page.relative_to(html).with_suffix("")
-        text = page.read_text(encoding="utf-8")
-        assert f"_sources/{relative.as_posix()}.ipynb" in text, f"{relative}: no .ipynb download"
-        assert f"https://mybinder.org/v2/gh/{REPOSITORY}/" in text, f"{relative}: no Binder button"
-        assert f"https://colab.research.google.com/github/{REPOSITORY}/blob/" in text, (
-            f"{relative}: no Colab button"
-        )
-        for url in re.findall(r'href="(https://(?:mybinder\.org|colab\.research\.google\.com)/[^"]+)"', text):
-            assert "/./" not in url and url.endswith(f"{relative.as_posix()}{_source_suffix(relative)}"), url
+class _Buttons(HTMLParser):
+    """The header's links: launch buttons by name ("Binder", ...) and .ipynb downloads (a
+    chapter's executed notebook; an exercise's own file)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.launch: dict[str, str] = {}
+        self.download: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {key: value or "" for key, value in attrs}
+        if tag != "a":
+            return
+        if values.get("title", "").startswith("Launch on "):
+            self.launch[values["title"].removeprefix("Launch on ")] = values["href"]
+        download = any(c.startswith("btn-download-") for c in values.get("class", "").split())
+        if download and values.get("href", "").endswith(".ipynb"):
+            self.download.append(values["href"])
 
 
-def _source_suffix(relative: Path) -> str:
-    return ".ipynb" if (ROOT / relative).with_suffix(".ipynb").is_file() else ".md"
+def _notebook_pages() -> list[Path]:
+    """The toc's notebooks, as source files: exercises (.ipynb) and chapters (.md with a kernel)."""
+    pages = [p for p in toc_pages(ROOT) if p.suffix == ".ipynb" or is_notebook_page(p)]
+    assert any(p.suffix == ".md" for p in pages) and any(p.suffix == ".ipynb" for p in pages), pages
+    return pages
+
+
+def _query(url: str) -> dict[str, str]:
+    query = parse_qs(urlsplit(url).query, keep_blank_values=True)
+    assert all(len(values) == 1 for values in query.values()), url
+    return {key: values[0] for key, values in query.items()}
+
+
+@pytest.mark.parametrize("source", _notebook_pages(), ids=lambda p: p.stem)
+def test_every_notebook_page_offers_its_notebook_and_three_launch_links(html, source):
+    """JupyterHub, Binder and Colab links open this page's file in this repository and branch."""
+    path = source.relative_to(ROOT).as_posix()  # e.g. book/03_bptt.md
+    page = html / Path(path).with_suffix(".html")
+    buttons = _Buttons()
+    buttons.feed(page.read_text(encoding="utf-8"))
+
+    assert len(buttons.download) == 1, f"{path}: no .ipynb download"
+    notebook = json.loads((page.parent / buttons.download[0]).read_text(encoding="utf-8"))
+    assert notebook["cells"], f"{path}: the downloaded notebook is empty"
+
+    assert set(buttons.launch) == {"JupyterHub", "Binder", "Colab"}, f"{path}: {buttons.launch}"
+    # JupyterHub: nbgitpuller clones the repository into a folder named after its last path
+    # component, then opens urlpath, which must name that folder and then the page's file.
+    hub = buttons.launch["JupyterHub"]
+    assert hub.startswith(LAUNCH["jupyterhub_url"].rstrip("/") + "/hub/user-redirect/git-pull?"), hub
+    clone = REPOSITORY_URL.rstrip("/").rsplit("/", 1)[-1]
+    assert _query(hub) == {"repo": REPOSITORY_URL, "branch": BRANCH, "urlpath": f"lab/tree/{clone}/{path}"}
+    # Binder: builds the repository at the branch, then opens the page's file in JupyterLab.
+    binder = buttons.launch["Binder"]
+    assert binder == f"{LAUNCH['binderhub_url']}/v2/gh/{REPOSITORY}/{BRANCH}?urlpath=lab/tree/{path}"
+    # Colab opens only .ipynb files: an exercise itself, a chapter's twin in book/colab/.
+    colab = buttons.launch["Colab"]
+    prefix = f"{LAUNCH['colab_url']}/github/{REPOSITORY}/blob/{BRANCH}/"
+    assert colab.startswith(prefix), colab
+    opened = colab.removeprefix(prefix)
+    expected = path if source.suffix == ".ipynb" else twin_of(source).relative_to(ROOT).as_posix()
+    assert opened == expected and opened.endswith(".ipynb"), colab
+    assert (ROOT / opened).is_file(), f"{path}: Colab would open {opened}, which is not in the repository"
+
+
+def test_no_page_comes_from_a_hidden_folder_or_the_colab_notebooks(html):
+    """The search index lists every page of this build (unlike stale files left in _build/)."""
+    index = (html / "searchindex.js").read_text(encoding="utf-8")
+    docnames = json.loads(re.search(r'"docnames":\s*(\[.*?\])', index).group(1))
+    assert docnames and "book/intro" in docnames
+    bad = [d for d in docnames if any(part.startswith(".") for part in d.split("/")) or "/colab/" in d]
+    assert not bad, f"pages that are not part of the book: {bad}"
+
+
+def test_exclude_patterns_keep_hidden_folders_out_of_the_book(tmp_path):
+    """pytest writes .pytest_cache/README.md; the toc does not see hidden folders, so unless
+    _config.yml excludes them Sphinx reads it as a page, and the next build fails with "document
+    isn't included in any toctree" (once: the build after that has it already)."""
+    from sphinx.util.matching import get_matching_files
+
+    for name in [".pytest_cache/README.md", ".hypothesis/notes.md", "book/.ipynb_checkpoints/a.ipynb",
+                 "book/.draft.md", "book/colab/03_bptt.ipynb", "book/intro.md", "exercises/a1/nb.ipynb"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("# x\n", encoding="utf-8")
+    found = sorted(get_matching_files(tmp_path, ["**"], CONFIG["exclude_patterns"]))
+    assert found == ["book/intro.md", "exercises/a1/nb.ipynb"]
 
 
 def test_released_exercises_appear_unexecuted(html):

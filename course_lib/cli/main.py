@@ -5,6 +5,7 @@
     course collect ZIP_OR_DIR --assignment A --out DIR   an LMS download -> DIR/<student_id>/
     course merge OUT1 OUT2 ... --out OUT      join the grades.csv of shards
     course build-source authoring/A/NB.py     percent script -> solutions/A/NB.ipynb
+    course build-colab [--check]              chapters -> book/colab/*.ipynb, what Colab opens
 
 Run ``course COMMAND --help`` for the options of each.
 """
@@ -81,6 +82,11 @@ def build_parser() -> argparse.ArgumentParser:
     src = sub.add_parser("build-source", help="turn authoring/A/NB.py into solutions/A/NB.ipynb")
     src.add_argument("scripts", nargs="+", type=Path)
     src.add_argument("--check", action="store_true", help="only report notebooks that are out of date")
+
+    colab = sub.add_parser(
+        "build-colab", help="regenerate book/colab/*.ipynb, the chapters' notebooks for Colab's launch button"
+    )
+    colab.add_argument("--check", action="store_true", help="only report notebooks that are out of date")
     return parser
 
 
@@ -128,6 +134,11 @@ def main(argv: list[str] | None = None) -> int:
         from course_lib.cli.notebooks import build_source
 
         stale = build_source(root, args.scripts, check=args.check)
+        return 1 if (args.check and stale) else 0
+    if args.command == "build-colab":
+        from course_lib.colab import build_twins
+
+        stale = build_twins(root, check=args.check)
         return 1 if (args.check and stale) else 0
     raise AssertionError(args.command)
 

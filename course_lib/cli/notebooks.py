@@ -31,10 +31,33 @@ def normalise(nb: nbformat.NotebookNode, *, name: str) -> nbformat.NotebookNode:
     return nb
 
 
-def script_to_notebook(script: Path) -> nbformat.NotebookNode:
+# The cell build-source puts after each notebook's title: installs course_lib when the notebook
+# runs on Colab (the exercise pages' Colab button), does nothing anywhere else, graded or not.
+COLAB_CELL_ID = "colab_setup"
+
+
+def colab_cell(root: Path) -> nbformat.NotebookNode:
+    from course_lib.colab import install_cell
+
+    cell = nbformat.v4.new_code_cell(install_cell(root))
+    cell.metadata["nbgrader"] = {
+        "grade": False,
+        "grade_id": COLAB_CELL_ID,
+        "locked": True,
+        "schema_version": 3,
+        "solution": False,
+    }
+    return cell
+
+
+def script_to_notebook(script: Path, root: Path | None = None) -> nbformat.NotebookNode:
+    """The source notebook of ``authoring/A/NB.py``, with the Colab cell after its title."""
     import jupytext  # only authors need it
 
+    root = root or script.resolve().parents[2]
     nb = jupytext.read(script, fmt="py:percent")
+    title = 1 if nb.cells and nb.cells[0].cell_type == "markdown" else 0
+    nb.cells.insert(title, colab_cell(root))
     return normalise(nb, name=f"{script.parent.name}/{script.stem}")
 
 
@@ -51,7 +74,7 @@ def build_source(root: Path, scripts: list[Path], *, check: bool = False) -> lis
         if script.suffix != ".py" or not script.is_file():
             raise SystemExit(f"build-source: {script} is not an authoring script (authoring/A/NB.py)")
         target = target_of(root, script)
-        text = nbformat.writes(script_to_notebook(script)) + "\n"
+        text = nbformat.writes(script_to_notebook(script, root)) + "\n"
         current = target.read_text(encoding="utf-8") if target.exists() else None
         if current != text:
             stale.append(target)
