@@ -32,8 +32,12 @@ install: $(STAMP) system-deps
 system-deps:
 	@bash .ci/system-deps
 
+# One build of _build/ at a time, sharing the tests' lock (tests/book_site.py); util-linux's
+# flock is on every Linux, and without it (macOS) the build simply runs unlocked.
+BOOK_LOCK := $(if $(shell command -v flock),flock _build/.book-build.lock,)
 book: $(STAMP) system-deps
-	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
+	mkdir -p _build
+	$(BOOK_LOCK) $(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
 
 test: install
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile
