@@ -55,6 +55,10 @@ def assert_close(
     Traceback (most recent call last):
     ...
     AssertionError: h: shape (3,), expected (4,)
+    >>> assert_close(8.0, 0.125, name="ratio")
+    Traceback (most recent call last):
+    ...
+    AssertionError: ratio differs from the expected value at 1 of 1 entries; largest difference 7.88 at index (): got 8, expected 0.125 (rtol=1e-07, atol=1e-09)
     """
     a, e = _to_numpy(actual), _to_numpy(expected)
     if a.shape != e.shape:
@@ -68,8 +72,7 @@ def assert_close(
     close = np.isclose(a64, e64, rtol=rtol, atol=atol, equal_nan=True)
     if close.all():
         return
-    err = np.abs(a64 - e64)
-    err[close] = 0.0
+    err = np.where(close, 0.0, np.abs(a64 - e64))  # an array, also for 0-d inputs
     where = np.unravel_index(int(np.nanargmax(err)), err.shape)
     where_t = tuple(int(i) for i in where)
     raise AssertionError(
