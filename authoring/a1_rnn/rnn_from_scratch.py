@@ -11,6 +11,8 @@
 # names and signatures. Run the cell below each exercise: it holds quick visible checks. More
 # checks run when your notebook is graded, so make your code correct, not just the visible
 # checks green. Before you submit, restart the kernel and run all cells, or press **Validate**.
+# Never change an argument in place (the caller may still need its `x`, `h0` or `dh`): work on
+# arrays your function created.
 #
 # **Shapes.** `N` batch, `T` time steps, `D` input size, `H` hidden size, `V` vocabulary.
 # All arrays are NumPy `float64`. Weights are input-major: `Wx` is `(D, H)`, `Wh` is `(H, H)`,
@@ -103,7 +105,9 @@ _out, _ = rnn_step_forward(_x, _h, np.zeros((_D, _H)), np.zeros((_H, _H)), np.fu
 assert np.shape(_out) == (_N, _H), f"h_next should have shape (N, H) = {(_N, _H)}, got {np.shape(_out)}"
 assert_close(_out, np.full((_N, _H), np.tanh(0.3)),
              name="h_next with Wx = Wh = 0 (only the bias b = 0.3 should remain, through tanh)")
+_h_before = _h.copy()
 _out, _ = rnn_step_forward(_x, _h, np.zeros((_D, _H)), np.eye(_H), np.zeros(_H))
+assert np.array_equal(_h, _h_before), "rnn_step_forward changed its argument h_prev in place"
 assert_close(_out, np.tanh(_h), name="h_next with Wx = 0, Wh = I, b = 0 (should be tanh(h_prev))")
 ### BEGIN HIDDEN TESTS
 import torch
@@ -126,6 +130,8 @@ _expected = _cell(torch.from_numpy(_x), torch.from_numpy(_h)).detach().numpy()
 _args = [a.copy() for a in (_x, _h, _Wx, _Wh, _b)]
 with reference_blocked(_ref.rnn_step_forward, _ref.rnn_forward, _RefCell.forward):
     _got, _ = rnn_step_forward(*_args)
+assert np.asarray(_got).dtype == np.float64, (
+    f"h_next should be float64 like its inputs, got {np.asarray(_got).dtype}")
 assert_close(_got, _expected, name="h_next (against torch.nn.RNNCell with the same weights)")
 for _a, _orig, _n in zip(_args, (_x, _h, _Wx, _Wh, _b), ("x", "h_prev", "Wx", "Wh", "b")):
     assert np.array_equal(_a, _orig), f"rnn_step_forward changed its argument {_n} in place"
@@ -161,7 +167,9 @@ _inputs = dict(x=_g.normal(size=(_N, _D)), h_prev=_g.normal(size=(_N, _H)),
                Wx=_g.normal(size=(_D, _H)) * 0.5, Wh=_g.normal(size=(_H, _H)) * 0.5, b=_g.normal(size=_H))
 _h_next, _cache = rnn_step_forward(**_inputs)
 _dh = _g.normal(size=(_N, _H))
+_dh_before = _dh.copy()
 _grads = rnn_step_backward(_dh, _cache)
+assert np.array_equal(_dh, _dh_before), "rnn_step_backward changed its argument dh_next in place"
 assert len(_grads) == 5, "return five gradients: dx, dh_prev, dWx, dWh, db"
 for _name, _grad in zip(_inputs, _grads):
     assert np.shape(_grad) == np.shape(_inputs[_name]), (
@@ -189,9 +197,11 @@ def _formula(x, h_prev, Wx, Wh, b):
     return np.tanh(x @ Wx + h_prev @ Wh + b)
 
 
+_dh_arg = _dh.copy()
 with reference_blocked(_ref.rnn_step_forward, _ref.rnn_step_backward, _ref.rnn_forward, _ref.rnn_backward):
     _out, _cache = rnn_step_forward(**{k: v.copy() for k, v in _inputs.items()})
-    _grads = rnn_step_backward(_dh.copy(), _cache)
+    _grads = rnn_step_backward(_dh_arg, _cache)
+assert np.array_equal(_dh_arg, _dh), "rnn_step_backward changed its argument dh_next in place"
 for _name, _grad in zip(_inputs, _grads):
     assert_close(_grad, _t[_name].grad.numpy(), name=f"d{_name} (against PyTorch autograd)")
     _num = numerical_gradient(lambda v, n=_name: _formula(**{**_inputs, n: v}), _inputs[_name], _dh)
@@ -248,9 +258,14 @@ _x, _h0 = _g.normal(size=(_N, _T, _D)), _g.normal(size=(_N, _H))
 _expected = _rnn(torch.from_numpy(_x), torch.from_numpy(_h0)[None])[0].detach().numpy()
 _Wx, _Wh = _rnn.weight_ih_l0.detach().numpy().T.copy(), _rnn.weight_hh_l0.detach().numpy().T.copy()
 _b = (_rnn.bias_ih_l0 + _rnn.bias_hh_l0).detach().numpy()
+_args = [a.copy() for a in (_x, _h0, _Wx, _Wh, _b)]
 with reference_blocked(_ref.rnn_step_forward, _ref.rnn_forward, _RefCell.forward):
-    _got, _ = rnn_forward(_x.copy(), _h0.copy(), _Wx, _Wh, _b)
+    _got, _ = rnn_forward(*_args)
+assert np.asarray(_got).dtype == np.float64, (
+    f"h should be float64 like its inputs, got {np.asarray(_got).dtype}")
 assert_close(_got, _expected, name="h (against torch.nn.RNN with the same weights)")
+for _a, _orig, _n in zip(_args, (_x, _h0, _Wx, _Wh, _b), ("x", "h0", "Wx", "Wh", "b")):
+    assert np.array_equal(_a, _orig), f"rnn_forward changed its argument {_n} in place"
 with reference_blocked(_ref.rnn_step_forward, _ref.rnn_forward, _RefCell.forward):
     _got1, _ = rnn_forward(_x[:, :1].copy(), _h0.copy(), _Wx, _Wh, _b)
 assert_close(_got1, _expected[:, :1], name="h for a sequence of length T = 1")
@@ -293,7 +308,9 @@ _inputs = dict(x=_g.normal(size=(_N, _T, _D)), h0=_g.normal(size=(_N, _H)),
 _h, _cache = rnn_forward(**_inputs)
 _dh = np.zeros((_N, _T, _H))
 _dh[:, -1] = _g.normal(size=(_N, _H))  # a loss on the last step only
+_dh_before = _dh.copy()
 _grads = rnn_backward(_dh, _cache)
+assert np.array_equal(_dh, _dh_before), "rnn_backward changed its argument dh in place"
 assert len(_grads) == 5, "return five gradients: dx, dh0, dWx, dWh, db"
 for _name, _grad in zip(_inputs, _grads):
     assert np.shape(_grad) == np.shape(_inputs[_name]), (
@@ -344,9 +361,11 @@ _only_first = np.zeros((_N, _T, _H))
 _only_first[:, 0] = _g.normal(size=(_N, _H))
 _upstreams["a loss on the first step only"] = _only_first
 for _what, _dh in _upstreams.items():
+    _dh_arg = _dh.copy()
     with reference_blocked(*_blocked):
         _h, _cache = rnn_forward(**{k: v.copy() for k, v in _inputs.items()})
-        _grads = rnn_backward(_dh.copy(), _cache)
+        _grads = rnn_backward(_dh_arg, _cache)
+    assert np.array_equal(_dh_arg, _dh), "rnn_backward changed its argument dh in place"
     _expected = _torch_grads(_dh)
     for _name, _grad in zip(_inputs, _grads):
         assert_close(_grad, _expected[_name], name=f"d{_name} with {_what} (against PyTorch autograd)")

@@ -12,6 +12,8 @@
 # names and signatures. Run the cell below each exercise: it holds quick visible checks. More
 # checks run when your notebook is graded, so make your code correct, not just the visible
 # checks green. Before you submit, restart the kernel and run all cells, or press **Validate**.
+# Never change an argument in place (the caller may still need its `x`, `h_prev`, `h0` or `dh`):
+# work on arrays your function created.
 #
 # **Shapes.** `N` batch, `T` time steps, `D` input size, `H` hidden size. All arrays are NumPy
 # `float64`. Weights are input-major and the four gates are stacked along the last axis in
@@ -183,6 +185,9 @@ for _scale in (1.0, 3.0):  # a large cell state tells o * c apart from o * tanh(
     _args = [a.copy() for a in (_x, _h, _c, _Wx, _Wh, _b)]
     with reference_blocked(*_blocked):
         _got_h, _got_c, _ = lstm_step_forward(*_args)
+    for _v, _n in ((_got_h, "h_next"), (_got_c, "c_next")):
+        assert np.asarray(_v).dtype == np.float64, (
+            f"{_n} should be float64 like its inputs, got {np.asarray(_v).dtype}")
     assert_close(_got_c, _ec, name="c_next (against torch.nn.LSTMCell with the same weights)")
     assert_close(_got_h, _eh, name="h_next (against torch.nn.LSTMCell with the same weights)")
     for _a, _orig, _n in zip(_args, (_x, _h, _c, _Wx, _Wh, _b), ("x", "h_prev", "c_prev", "Wx", "Wh", "b")):
@@ -222,7 +227,10 @@ _inputs = dict(x=_g.normal(size=(_N, _D)), h_prev=_g.normal(size=(_N, _H)), c_pr
                Wx=_g.normal(size=(_D, 4 * _H)) * 0.5, Wh=_g.normal(size=(_H, 4 * _H)) * 0.5, b=_g.normal(size=4 * _H))
 _h_next, _c_next, _cache = lstm_step_forward(**_inputs)
 _dh, _dc = _g.normal(size=(_N, _H)), _g.normal(size=(_N, _H))
+_dh_before, _dc_before = _dh.copy(), _dc.copy()
 _grads = lstm_step_backward(_dh, _dc, _cache)
+assert np.array_equal(_dh, _dh_before), "lstm_step_backward changed its argument dh_next in place"
+assert np.array_equal(_dc, _dc_before), "lstm_step_backward changed its argument dc_next in place"
 assert len(_grads) == 6, "return six gradients: dx, dh_prev, dc_prev, dWx, dWh, db"
 for _name, _grad in zip(_inputs, _grads):
     assert np.shape(_grad) == np.shape(_inputs[_name]), (
@@ -267,9 +275,12 @@ _upstreams = {
     "dh_next only (dc_next = 0)": (_g.normal(size=(_N, _H)), np.zeros((_N, _H))),
 }
 for _what, (_dh, _dc) in _upstreams.items():
+    _dh_arg, _dc_arg = _dh.copy(), _dc.copy()
     with reference_blocked(*_blocked):
         _out_h, _out_c, _cache = lstm_step_forward(**{k: v.copy() for k, v in _inputs.items()})
-        _grads = lstm_step_backward(_dh.copy(), _dc.copy(), _cache)
+        _grads = lstm_step_backward(_dh_arg, _dc_arg, _cache)
+    assert np.array_equal(_dh_arg, _dh), "lstm_step_backward changed its argument dh_next in place"
+    assert np.array_equal(_dc_arg, _dc), "lstm_step_backward changed its argument dc_next in place"
     # oracle 1: PyTorch autograd through the same step
     _t = {k: torch.tensor(v, requires_grad=True) for k, v in _inputs.items()}
     _a = _t["x"] @ _t["Wx"] + _t["h_prev"] @ _t["Wh"] + _t["b"]
@@ -343,9 +354,14 @@ _zeros = torch.zeros(1, _N, _H, dtype=torch.float64)
 _expected = _lstm(torch.from_numpy(_x), (torch.from_numpy(_h0)[None], _zeros))[0].detach().numpy()
 _Wx, _Wh = _lstm.weight_ih_l0.detach().numpy().T.copy(), _lstm.weight_hh_l0.detach().numpy().T.copy()
 _b = (_lstm.bias_ih_l0 + _lstm.bias_hh_l0).detach().numpy()
+_args = [a.copy() for a in (_x, _h0, _Wx, _Wh, _b)]
 with reference_blocked(*_blocked):
-    _got, _ = lstm_forward(_x.copy(), _h0.copy(), _Wx, _Wh, _b)
+    _got, _ = lstm_forward(*_args)
+assert np.asarray(_got).dtype == np.float64, (
+    f"h should be float64 like its inputs, got {np.asarray(_got).dtype}")
 assert_close(_got, _expected, name="h (against torch.nn.LSTM with the same weights and c0 = 0)")
+for _a, _orig, _n in zip(_args, (_x, _h0, _Wx, _Wh, _b), ("x", "h0", "Wx", "Wh", "b")):
+    assert np.array_equal(_a, _orig), f"lstm_forward changed its argument {_n} in place"
 with reference_blocked(*_blocked):
     _got1, _ = lstm_forward(_x[:, :1].copy(), _h0.copy(), _Wx, _Wh, _b)
 assert_close(_got1, _expected[:, :1], name="h for a sequence of length T = 1")
@@ -389,7 +405,9 @@ _inputs = dict(x=_g.normal(size=(_N, _T, _D)), h0=_g.normal(size=(_N, _H)),
 _h, _cache = lstm_forward(**_inputs)
 _dh = np.zeros((_N, _T, _H))
 _dh[:, -1] = _g.normal(size=(_N, _H))  # a loss on the last step only
+_dh_before = _dh.copy()
 _grads = lstm_backward(_dh, _cache)
+assert np.array_equal(_dh, _dh_before), "lstm_backward changed its argument dh in place"
 assert len(_grads) == 5, "return five gradients: dx, dh0, dWx, dWh, db"
 for _name, _grad in zip(_inputs, _grads):
     assert np.shape(_grad) == np.shape(_inputs[_name]), (
@@ -448,9 +466,11 @@ _only_last = np.zeros((_N, _T, _H))
 _only_last[:, -1] = _g.normal(size=(_N, _H))
 _upstreams["a loss on the last step only"] = _only_last
 for _what, _dh in _upstreams.items():
+    _dh_arg = _dh.copy()
     with reference_blocked(*_blocked):
         _h, _cache = lstm_forward(**{k: v.copy() for k, v in _inputs.items()})
-        _grads = lstm_backward(_dh.copy(), _cache)
+        _grads = lstm_backward(_dh_arg, _cache)
+    assert np.array_equal(_dh_arg, _dh), "lstm_backward changed its argument dh in place"
     _expected = _torch_grads(_dh)
     for _name, _grad in zip(_inputs, _grads):
         assert_close(_grad, _expected[_name], name=f"d{_name} with {_what} (against PyTorch autograd)")
@@ -505,7 +525,9 @@ _h = np.linspace(-0.5, 0.5, _N * _H).reshape(_N, _H)
 _Wx, _Wh = np.full((_D, 3 * _H), 0.1), np.full((_H, 3 * _H), -0.2)
 _bx = np.zeros(3 * _H)
 _bx[_H:2 * _H] = 40.0  # update gate z = sigma(40) = 1 (to 1e-17): the state is kept as it is
+_h_before = _h.copy()
 _out = gru_step_forward(_x, _h, _Wx, _Wh, _bx, np.zeros(3 * _H))
+assert np.array_equal(_h, _h_before), "gru_step_forward changed its argument h_prev in place"
 assert np.shape(_out) == (_N, _H), f"h_next should have shape (N, H) = {(_N, _H)}, got {np.shape(_out)}"
 assert_close(_out, _h, name="h_next with the update gate z = 1 (h_next = (1 - z) * n + z * h_prev = h_prev)")
 ### BEGIN HIDDEN TESTS
@@ -531,9 +553,14 @@ _g = np.random.default_rng(77)
 for _trial in range(2):
     _x, _h = _g.normal(size=(_N, _D)), _g.normal(size=(_N, _H))
     _expected = _cell(torch.from_numpy(_x), torch.from_numpy(_h)).detach().numpy()
+    _call = [a.copy() for a in (_x, _h, *_args)]
     with reference_blocked(*_blocked):
-        _got = gru_step_forward(_x.copy(), _h.copy(), *(a.copy() for a in _args))
+        _got = gru_step_forward(*_call)
+    assert np.asarray(_got).dtype == np.float64, (
+        f"h_next should be float64 like its inputs, got {np.asarray(_got).dtype}")
     assert_close(_got, _expected, name="h_next (against torch.nn.GRUCell with the same weights)")
+    for _a, _orig, _n in zip(_call, (_x, _h, *_args), ("x", "h_prev", "Wx", "Wh", "bx", "bh")):
+        assert np.array_equal(_a, _orig), f"gru_step_forward changed its argument {_n} in place"
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -593,7 +620,9 @@ def _linear_backward(dh, cache):
 
 _rho = gradient_ratio(_linear_forward, _linear_backward, np.zeros((2, 4, 1)), np.ones((2, 3)), (0.5 * np.eye(3),))
 assert np.ndim(_rho) == 0, f"gradient_ratio should return one number, got shape {np.shape(_rho)}"
-assert_close(_rho, 0.5**3, name="gradient_ratio of h_t = 0.5 h_{t-1} over T = 4 steps (0.5^4 / 0.5^1)")
+# compared as one-element arrays: assert_close reports a 0-d mismatch as a TypeError, not in words
+assert_close(np.reshape(_rho, 1), [0.5**3],
+             name="gradient_ratio of h_t = 0.5 h_{t-1} over T = 4 steps (0.5^4 / 0.5^1)")
 ### BEGIN HIDDEN TESTS
 import course_lib.numpy_nn.lstm as _ref_lstm
 import course_lib.numpy_nn.rnn as _ref_rnn
@@ -604,7 +633,37 @@ _N, _T = 3, 5
 _rho = gradient_ratio(_linear_forward, _linear_backward, np.zeros((_N, _T, 1)), _g.normal(size=(_N, 4)), (_A.copy(),))
 _ones = np.ones((_N, 4))
 _expected = np.linalg.norm(_ones @ np.linalg.matrix_power(_A, _T).T) / np.linalg.norm(_ones @ _A.T)
-assert_close(_rho, _expected, name="gradient_ratio of a random linear recurrence (against the exact value)")
+assert_close(np.reshape(_rho, 1), [_expected],
+             name="gradient_ratio of a random linear recurrence (against the exact value)")
+
+
+# every row of dL/dh0 above is the same vector; here each sample has its own scale, so a ratio of
+# row norms, an average over samples or the first sample alone all differ from the (N, H) norms
+def _scaled_forward(x, h0, A):
+    """h_t = (h_{t-1} A) * s_t, s_t = x[:, t, 0] per sample: dL_t/dh0[n] = prod_{k<t} s_k[n] 1 (A^t)^T."""
+    hs, h = [], h0
+    for t in range(x.shape[1]):
+        h = (h @ A) * x[:, t, :1]
+        hs.append(h)
+    return np.stack(hs, axis=1), (A, x)
+
+
+def _scaled_backward(dh, cache):
+    A, x = cache
+    carry = np.zeros_like(dh[:, 0])
+    for t in reversed(range(x.shape[1])):
+        carry = ((dh[:, t] + carry) * x[:, t, :1]) @ A.T
+    return np.zeros_like(x), carry, np.zeros_like(A)
+
+
+_g2 = np.random.default_rng(81)  # its own generator: the draws of _g below stay as they were
+_s = _g2.uniform(0.3, 1.5, size=(_N, _T, 1))
+_rho = gradient_ratio(_scaled_forward, _scaled_backward, _s.copy(), _g2.normal(size=(_N, 4)), (_A.copy(),))
+_vT, _v1 = _ones[0] @ np.linalg.matrix_power(_A, _T).T, _ones[0] @ _A.T
+_expected = (np.linalg.norm(_vT) * np.linalg.norm(np.prod(_s[:, :, 0], axis=1))
+             / (np.linalg.norm(_v1) * np.linalg.norm(_s[:, 0, 0])))
+assert_close(np.reshape(_rho, 1), [_expected],
+             name="gradient_ratio when each sample's gradient has its own scale (norms over (N, H))")
 
 # the property of the chapter, measured with your own LSTM: the plain tanh RNN's gradient dies
 # out over 40 steps, an LSTM whose forget gates start open (bias +4) keeps far more of it, and the

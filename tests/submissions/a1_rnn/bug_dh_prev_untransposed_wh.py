@@ -1,0 +1,8 @@
+"""Bug: dh_prev = da @ Wh instead of da @ Wh.T (Wh is square, so the shapes give no hint)."""
+EXPECT = {"rnn_step_backward": 0, "rnn_backward": 0}
+
+# %% rnn_step_backward
+def rnn_step_backward(dh_next, cache):
+    x, h_prev, h_next, Wx, Wh = cache
+    da = dh_next * (1 - h_next**2)
+    return da @ Wx.T, da @ Wh, x.T @ da, h_prev.T @ da, da.sum(axis=0)

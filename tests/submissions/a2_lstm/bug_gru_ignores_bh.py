@@ -1,0 +1,11 @@
+"""Bug: the GRU leaves out the hidden bias bh (the visible check passes bh = 0)."""
+EXPECT = {"gru_step_forward": 0}
+
+# %% gru_step_forward
+def gru_step_forward(x, h_prev, Wx, Wh, bx, bh):
+    H = h_prev.shape[1]
+    ax, ah = x @ Wx + bx, h_prev @ Wh
+    r = sigmoid(ax[:, :H] + ah[:, :H])
+    z = sigmoid(ax[:, H:2 * H] + ah[:, H:2 * H])
+    n = np.tanh(ax[:, 2 * H:] + r * ah[:, 2 * H:])
+    return (1 - z) * n + z * h_prev
