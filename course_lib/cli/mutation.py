@@ -88,12 +88,22 @@ def write_back(reply: dict[str, Any], codec: Codec, args: list[Any], kwargs: dic
 
 
 def restore(original: Any, new: Any) -> None:
-    """Write a callee's in-place change of an argument into the caller's object."""
+    """Write a callee's in-place change of an argument into the caller's object, shape included
+    (``lengths.unsqueeze_(1)`` in the callee reshapes the caller's tensor, as in a kernel)."""
     import numpy as np
 
     if isinstance(original, np.ndarray) and isinstance(new, np.ndarray):
-        if original.shape == new.shape and original.flags.writeable:
-            np.copyto(original, new.astype(original.dtype, copy=False))
+        if not original.flags.writeable:
+            return
+        if original.shape != new.shape:
+            try:  # a = a.reshape(...) rebinds; only `a.shape = ...` or `a.resize(...)` reach here
+                if original.size == new.size:
+                    original.shape = new.shape
+                else:
+                    original.resize(new.shape, refcheck=False)
+            except (ValueError, AttributeError):
+                return
+        np.copyto(original, new.astype(original.dtype, copy=False))
         return
     module = type(original).__module__ or ""
     if module.startswith("torch"):
@@ -101,12 +111,11 @@ def restore(original: Any, new: Any) -> None:
 
         if isinstance(original, torch.Generator) and isinstance(new, torch.Generator):
             original.set_state(new.get_state())
-        elif (
-            isinstance(original, torch.Tensor)
-            and isinstance(new, torch.Tensor)
-            and original.shape == new.shape
-        ):
+        elif isinstance(original, torch.Tensor) and isinstance(new, torch.Tensor):
             with torch.no_grad():
-                original.copy_(new.to(original.dtype))
+                if original.shape == new.shape:
+                    original.copy_(new.to(original.dtype))
+                else:  # unsqueeze_, t_, resize_...: take the new shape and contents
+                    original.set_(new.to(original.dtype).contiguous())
     elif isinstance(original, np.random.Generator) and isinstance(new, np.random.Generator):
         original.bit_generator.state = new.bit_generator.state
