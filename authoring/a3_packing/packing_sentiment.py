@@ -45,8 +45,10 @@ TARGETS = [1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0]  # 1 positive, 0 negative
 #
 # `build_vocab(sentences)` splits every sentence on whitespace (any run of spaces, tabs or
 # newlines) and gives each *new* word the next id, `1, 2, 3, …`, in order of first appearance.
-# Id `0` is kept for padding: it is not in the dictionary. So `"i am happy", "you are happy"`
-# gives `{"i": 1, "am": 2, "happy": 3, "you": 4, "are": 5}`, and an embedding table for it needs
+# A word is exactly what the split gives: no lower-casing, no stripping of punctuation (`"Good"`,
+# `"good"` and `"good!"` are three words). Id `0` is kept for padding: it is not in the
+# dictionary. So `"i am happy", "you are happy"` gives
+# `{"i": 1, "am": 2, "happy": 3, "you": 4, "are": 5}`, and an embedding table for it needs
 # `V = len(vocab) + 1` rows.
 
 # %% nbgrader={"grade": false, "grade_id": "build_vocab", "locked": false, "schema_version": 3, "solution": true}
@@ -85,6 +87,8 @@ _cases = {
     "tabs, newlines and runs of spaces between words": (
         ["  mu\tnu  ", "xi\n\nmu   omicron"], {"mu": 1, "nu": 2, "xi": 3, "omicron": 4}),
     "a single one-word sentence": (["solo"], {"solo": 1}),
+    "capitals and punctuation (words are kept exactly as written)": (
+        ["The cat sat.", "the Cat sat", "sat. The"], {"The": 1, "cat": 2, "sat.": 3, "the": 4, "Cat": 5, "sat": 6}),
 }
 for _what, (_sentences, _expected) in _cases.items():
     with reference_blocked(_ref_vocab.build_vocab, _ref_vocab.encode_batch, _ref_vocab.encode):
@@ -178,7 +182,8 @@ for _bad in (["i am happy"], ["feel good", "you feel terrible"]):
 # $$y_n = \text{output}[n,\ \ell_n - 1], \qquad \text{output} \in \mathbb{R}^{N \times T \times H},\quad y \in \mathbb{R}^{N \times H}.$$
 #
 # `output[:, -1]` is **not** it (that is a padding step for every sentence shorter than `T`).
-# Keep the result differentiable: gradients must flow back into `output`.
+# Keep the result differentiable: gradients must flow back into `output`. Do not change `output`
+# or `lengths` in place (no `lengths -= 1`): the caller uses them again.
 
 # %% nbgrader={"grade": false, "grade_id": "last_valid_output", "locked": false, "schema_version": 3, "solution": true}
 def last_valid_output(output, lengths):
@@ -206,9 +211,14 @@ for _N, _T, _H, _lengths in ((4, 6, 3, [6, 1, 3, 4]), (5, 2, 1, [1, 2, 2, 1, 1])
     _out = torch.randn(_N, _T, _H, generator=_g, dtype=torch.float64)
     _len = torch.tensor(_lengths)
     _weights = torch.randn(_N, _H, generator=_g, dtype=torch.float64)  # d loss / d result, for the gradient
+    _out_arg, _len_arg = _out.clone(), _len.clone()
     with reference_blocked(_ref_packing.last_valid_output, _ref_packing.PackedLSTMClassifier.forward):
-        _got = last_valid_output(_out, _len.clone())
+        _got = last_valid_output(_out_arg, _len_arg)
         _, (_d_out,) = input_gradients(last_valid_output, (_out, _len.clone()), wrt=(0,), grad_output=_weights)
+    assert torch.equal(_len_arg, _len), (
+        f"last_valid_output changed its lengths argument in place ({_lengths} became {_len_arg.tolist()}): "
+        "compute lengths - 1 into a new tensor")
+    assert torch.equal(_out_arg, _out), "last_valid_output changed its output argument in place"
     _expected = torch.stack([_out[n, _lengths[n] - 1] for n in range(_N)])  # oracle: a plain loop
     assert_close(_got, _expected, name=f"last_valid_output with N={_N}, T={_T}, lengths {_lengths}")
     assert _d_out is not None, "the result must stay connected to output (no .detach(), no NumPy round trip)"
@@ -237,12 +247,15 @@ for _N, _T, _H, _lengths in ((4, 6, 3, [6, 1, 3, 4]), (5, 2, 1, [1, 2, 2, 1, 1])
 # `(N, num_classes)`, in the batch's order, computed from each sentence's state after its **last
 # real word**. Padding must never enter the LSTM: pack the embedded batch with
 # `pack_padded_sequence` (its `lengths` must be a CPU tensor or a list; `enforce_sorted=False`
-# spares you sorting, or sort and unsort yourself). Then either unpack with `pad_packed_sequence`
-# and use your `last_valid_output`, or use `h_n` — with a packed input it *is* that state.
+# spares you sorting, or sort and unsort yourself) and run it as `self.lstm(packed)` — call the
+# module, not `self.lstm.forward(...)`, as PyTorch advises: the grader counts the time steps that
+# reach the LSTM with a hook, and hooks only run when the module itself is called. Then either
+# unpack with `pad_packed_sequence` and use your `last_valid_output`, or use `h_n` — with a
+# packed input it *is* that state. Leave `ids` and `lengths` as they are (no in-place changes).
 #
 # The grader checks, among other things, that each sentence gets the same logits as when it is
-# run alone without any padding, that extra padding columns and a shuffled batch change nothing,
-# and that gradients reach the embedding.
+# run alone without any padding, that extra padding columns, a shuffled batch or a batch of a
+# single sentence change nothing, and that gradients reach the embedding.
 
 # %% nbgrader={"grade": false, "grade_id": "SentimentLSTM", "locked": false, "schema_version": 3, "solution": true}
 class SentimentLSTM(nn.Module):
@@ -352,15 +365,19 @@ for _V, _D, _H, _C, _P in ((9, 3, 6, 3, 2), (7, 4, 5, 2, 0)):
     with torch.no_grad():
         _expected = _oracle_logits(_oracle_model, _ids, _lengths)
     _seen, _handle = _steps_fed(_model)
+    _ids_arg, _lengths_arg = _ids.clone(), _lengths.clone()
     try:
         with reference_blocked(*_blocked):
-            _logits = _model(_ids.clone(), _lengths.clone())
+            _logits = _model(_ids_arg, _lengths_arg)
     finally:
         _handle.remove()
+    assert torch.equal(_ids_arg, _ids) and torch.equal(_lengths_arg, _lengths), (
+        "forward changed its ids or lengths argument in place: the caller uses them again (every epoch)")
     assert tuple(_logits.shape) == (5, _C), f"logits should be (N, num_classes) = {(5, _C)}, got {tuple(_logits.shape)}"
     assert_close(_logits, _expected, name=f"logits (against each sentence run alone, unpadded; proj_size={_P})",
                  **_TOL)
-    assert _seen, "forward should call self.lstm(...)"
+    assert _seen, ("forward should call self.lstm(...) (calling self.lstm.forward(...) skips the module's hooks, "
+                   "which the grader uses to count the steps that reach the LSTM)")
     assert sum(_seen) == int(_lengths.sum()), (
         f"the LSTM ran {sum(_seen)} time steps for sentences with {int(_lengths.sum())} words: padding entered it "
         "(pack the batch with pack_padded_sequence)")
@@ -371,6 +388,9 @@ for _V, _D, _H, _C, _P in ((9, 3, 6, 3, 2), (7, 4, 5, 2, 0)):
         _logits_perm = _model(_ids[_perm], _lengths[_perm])
     assert_close(_logits_more, _expected, name="logits after appending 4 more padding columns", **_TOL)
     assert_close(_logits_perm, _expected[_perm], name="logits of the shuffled batch (the order must be kept)", **_TOL)
+    with reference_blocked(*_blocked):  # a batch of one sentence (with a padding column) is still (1, C)
+        _logits_one = _model(_ids[1:2].clone(), _lengths[1:2].clone())
+    assert_close(_logits_one, _expected[1:2], name="logits of a batch of one sentence, shape (1, num_classes)", **_TOL)
     # gradients: the student's model (backward where it runs) against the oracle's, for every weight
     _weights = torch.randn(5, _C, generator=_g)  # d loss / d logits
     with reference_blocked(*_blocked):

@@ -14,7 +14,9 @@
 # green. Before you submit, restart the kernel and run all cells, or press **Validate**.
 #
 # **Shapes.** `B` batch, `Tq` query positions, `Tk` key positions, `d` query/key width, `dv`
-# value width, `...` any number of leading batch dimensions. All tensors are PyTorch tensors;
+# value width, `...` any number of leading batch dimensions. All tensors are PyTorch tensors, and
+# results keep the inputs' floating dtype (the grader checks in `float64`: a helper tensor made
+# with a bare `torch.zeros(...)` is `float32`, so pass `dtype=` or use `torch.zeros_like`);
 # masks are `torch.bool` with **`True` meaning "may attend"**, PyTorch's convention for
 # `F.scaled_dot_product_attention` (but the *opposite* of `nn.MultiheadAttention`'s `attn_mask`).
 #
@@ -108,6 +110,8 @@ def _check(label, mask=None, q=_q, k=_k, v=_v):
     with reference_blocked(*_blocked):
         got_out, got_w = scaled_dot_product_attention(*args)
     exp_out, exp_w = _oracle(mask, q, k, v)
+    assert got_out.dtype == q.dtype and got_w.dtype == q.dtype, (
+        f"{label}: float64 inputs gave out {got_out.dtype} and weights {got_w.dtype}; keep the inputs' dtype")
     assert_close(got_w, exp_w, name=f"weights, {label} (against F.scaled_dot_product_attention)")
     assert_close(got_out, exp_out, name=f"out, {label} (against F.scaled_dot_product_attention)")
     for a, orig, n in zip(args, (q, k, v, mask), ("q", "k", "v", "mask")):
@@ -225,8 +229,10 @@ from course_lib.grading import reference_blocked
 
 for _lengths, _T in (([3, 1, 5, 0, 2], 6), ([1], 1), ([4, 4], 4), ([0, 7, 3], 7)):
     _lt = torch.tensor(_lengths)
+    _lt_arg = _lt.clone()
     with reference_blocked(_ref.padding_mask):
-        _m = padding_mask(_lt.clone(), _T)
+        _m = padding_mask(_lt_arg, _T)
+    assert torch.equal(_lt_arg, _lt), f"padding_mask changed its lengths argument in place: {_lt_arg.tolist()}"
     _expected = torch.tensor([[t < n for t in range(_T)] for n in _lengths], dtype=torch.bool)
     assert isinstance(_m, torch.Tensor) and _m.dtype == torch.bool, "padding_mask should return a bool tensor"
     assert torch.equal(_m, _expected), (
@@ -405,6 +411,8 @@ def _compare(label, query, key, value, mask=None, torch_kwargs=None):
                                     **(torch_kwargs or {}))
         with reference_blocked(*_blocked):
             got_out, got_w = _mine(query, key, value, mask) if mask is not None else _mine(query, key, value)
+    assert got_out.dtype == torch.float64 and got_w.dtype == torch.float64, (
+        f"{label}: a float64 module and inputs gave out {got_out.dtype} and weights {got_w.dtype}; keep the dtype")
     assert_close(got_w, exp_w, name=f"weights, {label} (against nn.MultiheadAttention with your weights)")
     assert_close(got_out, exp_out, name=f"out, {label} (against nn.MultiheadAttention with your weights)")
 

@@ -1,0 +1,22 @@
+"""Bug: splits d_model as (d_head, h) instead of (h, d_head): each head gets every h-th feature."""
+EXPECT = {"MultiHeadAttention": 0}
+
+# %% MultiHeadAttention
+class MultiHeadAttention(nn.Module):
+    def __init__(self, d_model, num_heads):
+        super().__init__()
+        if d_model % num_heads:
+            raise ValueError("d_model % num_heads != 0")
+        self.num_heads, self.d_head = num_heads, d_model // num_heads
+        self.q_proj = nn.Linear(d_model, d_model)
+        self.k_proj = nn.Linear(d_model, d_model)
+        self.v_proj = nn.Linear(d_model, d_model)
+        self.out_proj = nn.Linear(d_model, d_model)
+
+    def forward(self, query, key, value, mask=None):
+        def split(x):
+            return x.reshape(x.shape[0], x.shape[1], self.d_head, self.num_heads).permute(0, 3, 1, 2)
+        q, k, v = split(self.q_proj(query)), split(self.k_proj(key)), split(self.v_proj(value))
+        out, weights = scaled_dot_product_attention(q, k, v, mask)
+        out = out.permute(0, 2, 3, 1).reshape(query.shape[0], query.shape[1], -1)
+        return self.out_proj(out), weights
