@@ -16,7 +16,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from course_lib.cli import mutation
-from course_lib.cli.rpc import Reply
+from course_lib.cli.rpc import Reply, caller_grad_mode
 
 if TYPE_CHECKING:
     from course_lib.cli.judge import Judge
@@ -63,7 +63,7 @@ class Remote:
         object.__setattr__(self, "_number", number)
         object.__setattr__(self, "_type", str(meta.get("type", "object"))[:80])
         object.__setattr__(self, "_callable", bool(meta.get("callable")))
-        object.__setattr__(self, "_class", _trusted_class(meta.get("mro")))
+        object.__setattr__(self, "_class", trusted_class(meta.get("mro")))
 
     @property  # type: ignore[misc]
     def __class__(self) -> type:  # isinstance(model, nn.Module) for a student's nn.Module subclass
@@ -118,9 +118,10 @@ class Remote:
 TRUSTED_MODULES = ("torch", "numpy", "collections", "course_lib")
 
 
-def _trusted_class(mro: Any) -> type:
+def trusted_class(mro: Any, default: type | None = None) -> type:
     """The first class of a student object's MRO that a trusted, already imported module defines
-    (``torch.nn.Module`` for a student's model), else :class:`Remote` itself."""
+    (``torch.nn.Module`` for a student's model), else ``default`` (:class:`Remote`). The worker
+    uses it too, for the objects a test lends (``isinstance(model, nn.Module)`` in ``generate``)."""
     for entry in mro if isinstance(mro, list) else []:
         if not (isinstance(entry, list) and len(entry) == 2 and all(isinstance(e, str) for e in entry)):
             continue
@@ -132,7 +133,7 @@ def _trusted_class(mro: Any) -> type:
             target = getattr(target, part, None)
         if isinstance(target, type) and target is not object:
             return target
-    return Remote
+    return default or Remote
 
 
 def serve_lent(op: str, p: dict[str, Any], header: dict[str, Any]) -> Any:
@@ -148,7 +149,8 @@ def serve_lent(op: str, p: dict[str, Any], header: dict[str, Any]) -> Any:
             raise PermissionError("student code may not change the grader's objects")
         args, kwargs = list(p.get("args", [])), dict(p.get("kwargs", {}))
         before = mutation.snapshots(args, kwargs)
-        result = target(*args, **kwargs)
+        with caller_grad_mode(header):  # the student's torch.no_grad() reaches the lent model
+            result = target(*args, **kwargs)
         return Reply(result, lambda codec, blobs: mutation.changed(before, args, kwargs, codec, blobs))
     if op == "getitem":
         return target[p["key"]]

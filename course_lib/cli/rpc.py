@@ -8,8 +8,10 @@ gives every wait a deadline, so a silent or stalled worker costs a timeout, neve
 
 from __future__ import annotations
 
+import contextlib
 import os
 import select
+import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -178,3 +180,19 @@ class Reply:
     def __init__(self, value: Any, extra: Callable[[Codec, list[bytes]], dict[str, Any]]) -> None:
         self.value = value
         self.extra = extra
+
+
+def grad_header() -> dict[str, Any]:
+    """This side's autograd mode, sent with each request: the callee runs under the caller's
+    ``torch.no_grad()`` (a student's ``generate`` calling a model the test lent it, or a test
+    calling a student's function)."""
+    torch = sys.modules.get("torch")
+    return {"grad": bool(torch.is_grad_enabled())} if torch is not None else {}
+
+
+def caller_grad_mode(header: dict[str, Any]) -> Any:
+    """A context that runs under the grad mode the request's ``header`` carries (if any)."""
+    torch = sys.modules.get("torch")
+    if torch is None or "grad" not in header:
+        return contextlib.nullcontext()
+    return torch.set_grad_enabled(bool(header["grad"]))

@@ -11,12 +11,11 @@ import contextlib
 import os
 import signal
 import subprocess
-import sys
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from course_lib.cli.remote import serve_lent
-from course_lib.cli.rpc import Endpoint
+from course_lib.cli.rpc import Endpoint, grad_header
 from course_lib.cli.sandbox import Limits, worker_command, worker_env
 
 if TYPE_CHECKING:
@@ -65,7 +64,7 @@ class WorkerProcess:
         self.endpoint = Endpoint(
             from_worker_r, to_worker_w, judge.codec, serve_lent, on_reply=judge.collect_output
         )
-        self.endpoint.extra_header = _grad_header
+        self.endpoint.extra_header = grad_header
         self.fds = (from_worker_r, to_worker_w)
 
     def _drain(self) -> None:
@@ -104,8 +103,3 @@ def _scratch() -> str:
     import tempfile
 
     return tempfile.mkdtemp(prefix="course-worker-")
-
-
-def _grad_header() -> dict[str, Any]:
-    torch = sys.modules.get("torch")
-    return {"grad": bool(torch.is_grad_enabled())} if torch is not None else {}
