@@ -50,14 +50,15 @@ assert _stoi == {"e": 0, "h": 1, "l": 2, "o": 3}, f"stoi for 'hello' should be {
 import course_lib.char_lm_training as _ref
 from course_lib.grading import reference_blocked
 
-_text = "형식은, 아뿔싸! What? 善馨 1917\n“점심은 먹었는걸.” zebra apple"
-with reference_blocked(_ref.build_char_vocab):
-    _stoi, _itos = build_char_vocab(_text)
-assert isinstance(_itos, list), f"itos should be a list, got {type(_itos).__name__}"
-assert _itos == sorted(set(_text)), "itos should hold every distinct character once, in sorted order"
-assert isinstance(_stoi, dict) and len(_stoi) == len(_itos), "stoi should be a dict with one entry per character"
-assert all(_stoi[_ch] == _i for _i, _ch in enumerate(_itos)), "stoi[itos[i]] should be i for every i"
-assert "".join(_itos[_stoi[_ch]] for _ch in _text) == _text, "encoding then decoding should give the text back"
+# the second text has characters (tab, newline, carriage return) only at its ends: every character counts
+for _text in ("형식은, 아뿔싸! What? 善馨 1917\n“점심은 먹었는걸.” zebra apple", "\tZebra b\u00e9ta \u00c9TA\n\r"):
+    with reference_blocked(_ref.build_char_vocab):
+        _stoi, _itos = build_char_vocab(_text)
+    assert isinstance(_itos, list), f"itos should be a list, got {type(_itos).__name__}"
+    assert _itos == sorted(set(_text)), "itos should hold every distinct character of the text once, in sorted order"
+    assert isinstance(_stoi, dict) and len(_stoi) == len(_itos), "stoi should be a dict with one entry per character"
+    assert all(_stoi[_ch] == _i for _i, _ch in enumerate(_itos)), "stoi[itos[i]] should be i for every i"
+    assert "".join(_itos[_stoi[_ch]] for _ch in _text) == _text, "encoding then decoding should give the text back"
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -155,23 +156,40 @@ from course_lib.grading import reference_blocked
 
 _logits = torch.randn(12, generator=torch.Generator().manual_seed(3)) * 2
 _before = _logits.clone()
-for _tau in (0.5, 1.0, 2.0):
+# 0.01 (chapter 7 asks about it): logits / 0.01 reach ~250, so exp without subtracting the maximum
+# overflows float32 (to inf, and the probabilities to nan). float64 logits: the same draws as
+# float32 (multinomial's draws do not depend on the dtype of the probabilities; the oracle uses the
+# logits' own dtype).
+for _tau, _dtype in ((0.5, torch.float32), (1.0, torch.float32), (2.0, torch.float32), (0.01, torch.float32),
+                     (1.0, torch.float64)):
+    _z = _logits.to(_dtype)
     _g_student, _g_oracle = torch.Generator().manual_seed(7), torch.Generator().manual_seed(7)
-    _probs = torch.softmax(_logits / _tau, dim=-1)
+    _probs = torch.softmax(_z / _tau, dim=-1)
     _expected = [int(torch.multinomial(_probs, 1, generator=_g_oracle)) for _ in range(40)]
     _got = []
     with reference_blocked(_ref.sample_next, _ref.generate):
         for _i in range(40):
             torch.manual_seed(1000 + _i)  # the global generator must not be the one that draws
-            _got.append(sample_next(_logits, _tau, _g_student))
+            _got.append(sample_next(_z, _tau, _g_student))
     assert all(isinstance(_v, int) for _v in _got), "sample_next should return Python ints"
     assert _got == _expected, (
-        f"at temperature {_tau}, 40 draws with a generator seeded 7 differ from torch.multinomial(softmax(logits / "
-        f"temperature), 1, generator=...) with the same seed: got {_got[:10]}..., expected {_expected[:10]}...")
+        f"at temperature {_tau} ({_dtype} logits), 40 draws with a generator seeded 7 differ from "
+        f"torch.multinomial(softmax(logits / temperature), 1, generator=...) with the same seed: "
+        f"got {_got[:10]}..., expected {_expected[:10]}...")
 assert torch.equal(_logits, _before), "sample_next changed the logits in place"
 with reference_blocked(_ref.sample_next, _ref.generate):
-    _got = sample_next(_logits.double(), 0.0, torch.Generator().manual_seed(1))
+    _g = torch.Generator().manual_seed(1)
+    _g_state = _g.get_state()
+    _got = sample_next(_logits.double(), 0.0, _g)
     assert _got == int(_logits.argmax()), "temperature 0 should give the argmax"
+    assert torch.equal(_g.get_state(), _g_state), "temperature 0 should return the argmax without drawing from the generator"
+    # without a generator, the draws come from torch's global one: with 12 equally likely ids, 40
+    # equal draws in a row (chance 12 * 12**-40) mean a fresh, identically seeded generator per call
+    _flat = [sample_next(torch.zeros(12), 1.0) for _ in range(40)]
+    assert all(isinstance(_v, int) and 0 <= _v < 12 for _v in _flat), "sample_next should return an int id in [0, V)"
+    assert len(set(_flat)) > 1, (
+        "with generator=None, 40 draws from 12 equally likely ids were all the same: pass generator=None on to "
+        "torch.multinomial (the global generator) rather than making a new generator at each call")
     for _bad in (-0.5, -2.0):
         try:
             sample_next(_logits, _bad)
@@ -330,10 +348,11 @@ class _Recorder(nn.Module):
     def __init__(self, V):
         super().__init__()
         self.embed, self.lstm, self.head = nn.Embedding(V, 3), nn.LSTM(3, 5, batch_first=True), nn.Linear(5, V)
-        self.calls, self.returned = [], []
+        self.calls, self.returned, self.grad_enabled = [], [], []
 
     def forward(self, x, state=None):
         assert x.dim() == 2 and x.shape[0] == 1, f"generate should feed a (1, T) batch, got shape {tuple(x.shape)}"
+        self.grad_enabled.append(torch.is_grad_enabled())  # generate's own grad mode (no_grad: False)
         self.calls.append((x.detach().clone(), None if state is None else tuple(s.detach().clone() for s in state)))
         out, state = self.lstm(self.embed(x), state)
         self.returned.append(tuple(s.detach().clone() for s in state))
@@ -391,6 +410,8 @@ for _prompt, _length, _tau in (("cab", 7, 0.8), ("j", 12, 1.3), ("hi", 1, 0.5), 
         torch.testing.assert_close(_logits, _want, msg=(
             f"the logits given to sample_next for character {_i} are not the model's prediction after the prompt and "
             f"the {_i} characters before it (use the last position's logits and carry the state)"))
+    assert not any(_model.grad_enabled), (
+        "generate should call the model under torch.no_grad(): sampling needs no autograd graph")
     if _length == 0:
         continue
     _first_x, _first_state = _model.calls[0]
