@@ -4,6 +4,7 @@ An authoring script ``authoring/A/NB.py`` (jupytext percent format, nbgrader met
 cell markers) becomes ``solutions/A/NB.ipynb``: no outputs, kernel ``python3``, no jupytext
 metadata, stable cell ids, so rebuilding an unchanged script changes no byte.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -79,8 +80,10 @@ def build_source(root: Path, scripts: list[Path], *, check: bool = False) -> lis
         if current != text:
             stale.append(target)
             if check:
-                print(f"out of date: {target.relative_to(root)} (run course build-source {script.name})",
-                      file=sys.stderr)
+                print(
+                    f"out of date: {target.relative_to(root)} (run course build-source {script.name})",
+                    file=sys.stderr,
+                )
             else:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(text, encoding="utf-8")
