@@ -620,8 +620,7 @@ def _linear_backward(dh, cache):
 
 _rho = gradient_ratio(_linear_forward, _linear_backward, np.zeros((2, 4, 1)), np.ones((2, 3)), (0.5 * np.eye(3),))
 assert np.ndim(_rho) == 0, f"gradient_ratio should return one number, got shape {np.shape(_rho)}"
-# compared as one-element arrays: assert_close reports a 0-d mismatch as a TypeError, not in words
-assert_close(np.reshape(_rho, 1), [0.5**3],
+assert_close(_rho, 0.5**3,
              name="gradient_ratio of h_t = 0.5 h_{t-1} over T = 4 steps (0.5^4 / 0.5^1)")
 ### BEGIN HIDDEN TESTS
 import course_lib.numpy_nn.lstm as _ref_lstm
@@ -633,7 +632,7 @@ _N, _T = 3, 5
 _rho = gradient_ratio(_linear_forward, _linear_backward, np.zeros((_N, _T, 1)), _g.normal(size=(_N, 4)), (_A.copy(),))
 _ones = np.ones((_N, 4))
 _expected = np.linalg.norm(_ones @ np.linalg.matrix_power(_A, _T).T) / np.linalg.norm(_ones @ _A.T)
-assert_close(np.reshape(_rho, 1), [_expected],
+assert_close(_rho, _expected,
              name="gradient_ratio of a random linear recurrence (against the exact value)")
 
 
@@ -662,7 +661,7 @@ _rho = gradient_ratio(_scaled_forward, _scaled_backward, _s.copy(), _g2.normal(s
 _vT, _v1 = _ones[0] @ np.linalg.matrix_power(_A, _T).T, _ones[0] @ _A.T
 _expected = (np.linalg.norm(_vT) * np.linalg.norm(np.prod(_s[:, :, 0], axis=1))
              / (np.linalg.norm(_v1) * np.linalg.norm(_s[:, 0, 0])))
-assert_close(np.reshape(_rho, 1), [_expected],
+assert_close(_rho, _expected,
              name="gradient_ratio when each sample's gradient has its own scale (norms over (N, H))")
 
 # the property of the chapter, measured with your own LSTM: the plain tanh RNN's gradient dies
