@@ -43,8 +43,8 @@ test: install
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile
 
 lint: $(STAMP)
-	$(BIN)/ruff check course_lib tests bench
-	$(BIN)/mypy course_lib
+	$(BIN)/ruff check course_lib course_tools tests bench
+	$(BIN)/mypy course_lib course_tools
 
 release: $(STAMP)
 	$(BIN)/course release

@@ -5,7 +5,7 @@
 Works on a copy of the repository in a temporary folder (the checkout and its ``_build`` are
 never touched), with ``PYTHONPATH`` pointing at the copy so that the pages' kernels import the
 copy's ``course_lib``. Each build is what ``make book`` runs: ``python -m
-course_lib.book_cache`` (drops cached executions whose imported library code changed), then
+course_tools.build.book_cache`` (drops cached executions whose imported library code changed), then
 ``jupyter-book build`` with warnings as errors.
 
 1. fresh: no ``_build`` at all, every page executes;
@@ -57,7 +57,7 @@ def build(copy: Path) -> tuple[float, int, list[str], str]:
         env["COURSE_DATA_MIRROR"] = str(mirror)
     start = time.perf_counter()
     pre = subprocess.run(
-        [sys.executable, "-m", "course_lib.book_cache", "--root", str(copy)],
+        [sys.executable, "-m", "course_tools.build.book_cache", "--root", str(copy)],
         cwd=copy,
         env=env,
         capture_output=True,

@@ -3,7 +3,7 @@
     .venv/bin/python bench/char_lm.py [--budgets 1 3 10] [--hidden 512] [--threads 2]
 
 For each budget (minutes of wall-clock training, evaluation excluded) a fresh
-``CharLSTM`` is trained with truncated BPTT (``course_lib.char_lm_training.train_tbptt``) and
+``CharLSTM`` is trained with truncated BPTT (``course_lib.training.char_lm.train_tbptt``) and
 then scored on the whole validation text (the last 10% of the corpus, split by position), in
 nats per character.
 
@@ -25,7 +25,7 @@ import time
 
 import torch
 
-from course_lib import char_lm_training as lm
+from course_lib.training import char_lm as lm
 from course_lib.data.corpora import load_text, split_by_position
 from course_lib.torch_nn.char_lm import CharLSTM, generate
 

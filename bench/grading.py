@@ -32,8 +32,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from assignment_harness import build_submission, cases, notebook_of  # noqa: E402
 
-from course_lib.cli.grade import grade  # noqa: E402
-from course_lib.cli.sandbox import Limits, unavailable_reason  # noqa: E402
+from course_tools.grader.cohort.grade import grade  # noqa: E402
+from course_tools.grader.judge.sandbox import Limits, unavailable_reason  # noqa: E402
 
 ASSIGNMENT = "a1_rnn"
 
@@ -59,7 +59,7 @@ def seconds_of(command: list[str], repeat: int = 3) -> float:
 
 
 def worker_startup(sandboxed: bool) -> float:
-    from course_lib.cli.judge import Judge
+    from course_tools.grader.judge.judge import Judge
 
     judge = Judge(Limits(), sandboxed=sandboxed, slot=0, cell_timeout=60, notebook_timeout=60)
     best = float("inf")
@@ -86,9 +86,9 @@ def main() -> int:
         print(f"sandbox unavailable ({unavailable_reason()}): measuring unsandboxed runs only")
     python = sys.executable
     print(
-        f"CLI import (python -c 'import course_lib.cli.main'): "
-        f"{seconds_of([python, '-c', 'import course_lib.cli.main']):.2f} s; "
-        f"`course --help`: {seconds_of([python, '-m', 'course_lib', '--help']):.2f} s; "
+        f"CLI import (python -c 'import course_tools.cli'): "
+        f"{seconds_of([python, '-c', 'import course_tools.cli']):.2f} s; "
+        f"`course --help`: {seconds_of([python, '-m', 'course_tools', '--help']):.2f} s; "
         f"bare python: {seconds_of([python, '-c', 'pass']):.2f} s"
     )
     print(f"judge's `import torch`: {seconds_of([python, '-c', 'import torch']):.2f} s (once per job)")

@@ -42,14 +42,11 @@ from course_lib.data.keras_text import (
 )
 from course_lib.data.nsmc import load_nsmc
 from course_lib.data.reuters import load_reuters
-from course_lib.torch_nn.text_classifiers import (
+from course_lib.torch_nn.text_classifiers import ConvLSTMClassifier, LSTMClassifier, count_parameters, keras_init_
+from course_lib.training.classification import (
     BestState,
-    ConvLSTMClassifier,
     EncodedSplit,
-    LSTMClassifier,
-    count_parameters,
     evaluate,
-    keras_init_,
     seconds_per_epoch,
     train_classifier,
 )

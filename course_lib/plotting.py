@@ -11,7 +11,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from numpy.typing import ArrayLike
 
-from course_lib.training import History
+from course_lib.training.loop import History
 
 
 # Fonts with Hangul glyphs, best first (Debian's fonts-nanum provides NanumGothic).

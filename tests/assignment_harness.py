@@ -111,7 +111,7 @@ def grade_all(assignment: str, workdir: Path, jobs: int = 2) -> dict[str, dict[s
         (subs / case.name).mkdir()
         nbformat.write(build_submission(assignment, case), subs / case.name / name)
     out = workdir / "out"
-    result = subprocess.run([sys.executable, "-m", "course_lib", "--root", str(ROOT), "grade", assignment,
+    result = subprocess.run([sys.executable, "-m", "course_tools", "--root", str(ROOT), "grade", assignment,
                              "--submissions", str(subs), "--out", str(out), "--jobs", str(jobs),
                              "--cell-timeout", str(CELL_TIMEOUT)],
                             capture_output=True, text=True)

@@ -2,7 +2,7 @@
 
 ``COURSE_BOOK_HTML=/path/to/_build/html`` points the tests at a book built elsewhere (for
 example by ``make book``); otherwise :func:`built_book` builds the repository's book exactly
-as ``make book`` does — the ``course_lib.book_cache`` pre-step, then ``jupyter-book build``
+as ``make book`` does — the ``course_tools.build.book_cache`` pre-step, then ``jupyter-book build``
 with warnings as errors — into ``_build/``, sharing ``make book``'s execution cache, so an
 unchanged book rebuilds in seconds. The build and browser tests share one ``xdist_group``,
 and a file lock makes a second test process wait for the first build, then reuse its cache.
@@ -61,7 +61,7 @@ def built_book() -> Build:
     if "COURSE_DATA_MIRROR" not in env and mirror.is_dir():
         env["COURSE_DATA_MIRROR"] = str(mirror)
     steps = [
-        [sys.executable, "-m", "course_lib.book_cache", "--root", str(ROOT)],
+        [sys.executable, "-m", "course_tools.build.book_cache", "--root", str(ROOT)],
         [str(BIN / "jupyter-book"), "build", str(ROOT), "--warningiserror", "--nitpick", "--keep-going"],
     ]
     log = []

@@ -19,7 +19,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from book_site import CHROMIUM, CHROMIUM_ARGS, ROOT, built_book, content_pages, root_page, serve
 
-from course_lib.colab import chapters
+from course_tools.build.colab import chapters
 
 pytestmark = [
     pytest.mark.book,

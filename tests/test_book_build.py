@@ -20,8 +20,8 @@ import pytest
 import yaml
 from book_site import ROOT, built_book, content_pages
 
-from course_lib.book_cache import toc_pages
-from course_lib.colab import is_notebook_page, twin_of
+from course_tools.build.book_cache import toc_pages
+from course_tools.build.colab import is_notebook_page, twin_of
 
 pytestmark = [pytest.mark.book, pytest.mark.slow, pytest.mark.xdist_group("book")]
 

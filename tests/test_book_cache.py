@@ -1,4 +1,4 @@
-"""course_lib.book_cache: a page's cached execution goes stale exactly when library code it runs changes."""
+"""course_tools.build.book_cache: a page's cached execution goes stale exactly when library code it runs changes."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course_lib import book_cache
-from course_lib.book_cache import (
+from course_tools.build import book_cache
+from course_tools.build.book_cache import (
     MANIFEST_NAME,
     code_cells,
     imported_names,

@@ -1,4 +1,4 @@
-"""course_lib.torch_nn.char_lm and course_lib.char_lm_training against independent oracles."""
+"""course_lib.torch_nn.char_lm and course_lib.training.char_lm against independent oracles."""
 from __future__ import annotations
 
 import math
@@ -7,7 +7,7 @@ import pytest
 import torch
 from torch.nn import functional as F
 
-from course_lib import char_lm_training as tr
+from course_lib.training import char_lm as tr
 from course_lib.torch_nn.char_lm import CharLSTM, generate, sample_next
 
 V, D, H, N, T = 7, 3, 5, 2, 6

@@ -14,8 +14,8 @@ import nbformat
 import pytest
 import yaml
 
-from course_lib.book_cache import code_cells, page_dependencies
-from course_lib.colab import COLAB_PROVIDES, TWIN_FOLDER, chapters, make_twin, twin_of
+from course_tools.build.book_cache import code_cells, page_dependencies
+from course_tools.build.colab import COLAB_PROVIDES, TWIN_FOLDER, chapters, make_twin, twin_of
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = chapters(ROOT)
@@ -129,7 +129,7 @@ def _third_party(source: str) -> set[str]:
 
 def test_course_build_colab_check_reports_a_stale_twin(tmp_path, capsys):
     """`course build-colab --check` exits 1 and names the twin when a chapter changed."""
-    from course_lib.cli.main import main
+    from course_tools.cli import main
 
     for name in ("_config.yml", "_toc.yml", "nbgrader_config.py"):
         shutil.copy(ROOT / name, tmp_path / name)
@@ -154,7 +154,7 @@ MINI_CONFIG = {
     "repository": {"url": "https://github.com/example-org/mini-course", "branch": "spring"},
     "launch_buttons": {"colab_url": "https://colab.research.google.com"},
     "exclude_patterns": ["book/colab"],
-    "sphinx": {"extra_extensions": ["course_lib.colab"]},
+    "sphinx": {"extra_extensions": ["course_tools.build.colab"]},
 }
 MINI_CHAPTER = """---
 jupytext:
@@ -191,7 +191,7 @@ def test_the_book_links_a_chapters_twin_and_fails_without_it(tmp_path):
     assert first.returncode != 0 and "no Colab notebook book/colab/ch.ipynb" in first.stdout + first.stderr
     assert f'href="{colab}ch.md"' in page.read_text(encoding="utf-8")
 
-    from course_lib.colab import build_twins
+    from course_tools.build.colab import build_twins
 
     assert build_twins(tmp_path) == [tmp_path / "book" / "colab" / "ch.ipynb"]
     second = subprocess.run(build, capture_output=True, text=True)

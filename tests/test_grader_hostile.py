@@ -25,7 +25,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course_lib.cli.sandbox import unavailable_reason
+from course_tools.grader.judge.sandbox import unavailable_reason
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = Path(__file__).resolve().parent / "hostile"
@@ -295,7 +295,7 @@ def hostile_run(tmp_path_factory):
         [
             sys.executable,
             "-m",
-            "course_lib",
+            "course_tools",
             "--root",
             str(course),
             "grade",
@@ -385,8 +385,10 @@ def test_nothing_outside_the_sandbox_changed(hostile_run):
     for key in ("subs", "course"):
         assert hostile_run["before"][key] == hostile_run["after"][key], f"{key} changed"
     assert hostile_run["sentinel"].read_text(encoding="utf-8") == "the instructor's file\n"
-    assert not (ROOT / "course_lib" / "pwned.py").exists() and not Path("/usr/pwned").exists()
-    assert (ROOT / "course_lib" / "grading.py").is_file()  # course_lib was not deleted
+    assert not Path("/usr/pwned").exists()
+    for package in ("course_lib", "course_tools"):  # read-only in the sandbox: not written, not deleted
+        assert not (ROOT / package / "pwned.py").exists()
+        assert (ROOT / package / "__init__.py").is_file()
     out = hostile_run["out"]
     extra = [
         p

@@ -16,15 +16,15 @@ import pytest
 import torch
 from test_grader_hostile import POINTS, source_notebook, student_notebook
 
-from course_lib.cli import grade as grade_module
-from course_lib.cli.collect import collect, student_of
-from course_lib.cli.feedback import render, truncate, visible_part
-from course_lib.cli.intake import build_program, find_notebook, normalised_stem, read_notebook, source_cells
-from course_lib.cli.judge import CellRecord
-from course_lib.cli.test_cells import describe_hidden, free_names, split_test
-from course_lib.cli.merge import merge
-from course_lib.cli.sandbox import unavailable_reason
-from course_lib.cli.wire import Codec, HandleTable, WireError, rebuild_error
+from course_tools.grader.cohort import grade as grade_module
+from course_tools.grader.cohort.collect import collect, student_of
+from course_tools.grader.cohort.feedback import render, truncate, visible_part
+from course_tools.grader.cohort.intake import build_program, find_notebook, normalised_stem, read_notebook, source_cells
+from course_tools.grader.judge.judge import CellRecord
+from course_tools.grader.judge.cells import describe_hidden, free_names, split_test
+from course_tools.grader.cohort.merge import merge
+from course_tools.grader.judge.sandbox import unavailable_reason
+from course_tools.grader.protocol.wire import Codec, HandleTable, WireError, rebuild_error
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -342,7 +342,7 @@ def test_jobs_and_shards_merge_to_the_unsharded_grades(tmp_path):
         cmd = [
             sys.executable,
             "-m",
-            "course_lib",
+            "course_tools",
             "--root",
             str(course),
             "grade",

@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course_lib.cli.notebooks import script_to_notebook, target_of
+from course_tools.build.source import script_to_notebook, target_of
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = sorted((ROOT / "authoring").glob("*/*.py"))
@@ -103,7 +103,7 @@ def _visible_lines(nb: nbformat.NotebookNode) -> set[str]:
 
 @pytest.mark.slow
 def test_exercises_equal_a_fresh_release(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "course_lib", "--root", str(ROOT), "release", "--into", str(tmp_path)],
+    result = subprocess.run([sys.executable, "-m", "course_tools", "--root", str(ROOT), "release", "--into", str(tmp_path)],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     fresh = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())

@@ -6,15 +6,12 @@ import pytest
 import torch
 from torch import nn
 
-from course_lib.torch_nn.text_classifiers import (
+from course_lib.torch_nn.text_classifiers import ConvLSTMClassifier, LSTMClassifier, count_parameters, keras_init_
+from course_lib.training.classification import (
     BestState,
-    ConvLSTMClassifier,
     EncodedSplit,
-    LSTMClassifier,
     batches,
-    count_parameters,
     evaluate,
-    keras_init_,
     loss_and_correct,
     train_classifier,
     train_val_split,

@@ -11,8 +11,8 @@ from course_lib.data.toy_sentiment import (
     UNSEEN,
     predict,
     toy_batch,
-    train_classifier,
 )
+from course_lib.training.classification import train_full_batch as train_classifier
 from course_lib.data.vocab import tokenize
 from course_lib.torch_nn.packing import PackedLSTMClassifier
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from course_lib.cli.nbgrader_run import environment
+from course_tools.build.nbgrader_run import environment
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = sorted((ROOT / "solutions").glob("*/*.ipynb"))

@@ -47,7 +47,7 @@ _stoi, _itos = build_char_vocab("hello")
 assert list(_itos) == ["e", "h", "l", "o"], f"itos for 'hello' should be ['e', 'h', 'l', 'o'], got {_itos}"
 assert _stoi == {"e": 0, "h": 1, "l": 2, "o": 3}, f"stoi for 'hello' should be {{'e': 0, 'h': 1, 'l': 2, 'o': 3}}, got {_stoi}"
 ### BEGIN HIDDEN TESTS
-import course_lib.char_lm_training as _ref
+import course_lib.training.char_lm as _ref
 from course_lib.grading import reference_blocked
 
 # the second text has characters (tab, newline, carriage return) only at its ends: every character counts
@@ -90,7 +90,7 @@ assert tuple(_X.shape) == (3, 3), f"10 ids with seq_len 3 give M = (10 - 1) // 3
 assert _X.tolist() == [[0, 1, 2], [3, 4, 5], [6, 7, 8]], f"X should be [[0, 1, 2], [3, 4, 5], [6, 7, 8]], got {_X.tolist()}"
 assert _Y.tolist() == [[1, 2, 3], [4, 5, 6], [7, 8, 9]], f"Y should be X one step ahead, got {_Y.tolist()}"
 ### BEGIN HIDDEN TESTS
-import course_lib.char_lm_training as _ref
+import course_lib.training.char_lm as _ref
 from course_lib.grading import reference_blocked
 
 _g = torch.Generator().manual_seed(12)

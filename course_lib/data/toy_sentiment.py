@@ -23,7 +23,6 @@ import torch
 from torch import Tensor, nn
 
 from course_lib.data.vocab import build_vocab, encode_batch
-from course_lib.training import History, fit
 
 SENTENCES: tuple[str, ...] = (
     "i am happy", "you are happy", "feel good", "you feel good", "i am not sad", "you feel not bad",
@@ -62,29 +61,6 @@ def toy_batch(sentences: Sequence[str] = SENTENCES, targets: Sequence[int] = TAR
     vocab = dict(vocab) if vocab is not None else build_vocab(sentences)
     ids, lengths = encode_batch(sentences, vocab)
     return ToyBatch(ids, lengths, torch.tensor(list(targets), dtype=torch.long), vocab)
-
-
-def train_classifier(model: nn.Module, batch: ToyBatch, *, epochs: int = 1000, lr: float = 1e-3,
-                     progress: bool = False) -> History:
-    r"""Full-batch Adam on the cross-entropy, as in the seed post (1000 epochs, lr 0.001).
-
-    .. math:: L = -\frac{1}{N} \sum_n \log \operatorname{softmax}(\text{model}(x_n))_{y_n}
-
-    Args:
-        model: called as ``model(ids, lengths)`` and returns logits (N, C).
-        batch: from :func:`toy_batch`.
-
-    Returns:
-        The :class:`~course_lib.training.History`; ``step_loss`` has one entry per epoch.
-    """
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    criterion = nn.CrossEntropyLoss()
-
-    def loss_fn(m: nn.Module, b: ToyBatch) -> Tensor:
-        return criterion(m(b.ids, b.lengths), b.targets)
-
-    return fit(model, optimizer, lambda: [batch], loss_fn, epochs=epochs, progress=progress,
-               desc="toy sentiment")
 
 
 @torch.no_grad()

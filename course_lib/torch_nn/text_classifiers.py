@@ -1,4 +1,4 @@
-r"""Seed 001's two Keras text classifiers in PyTorch, and the code to train and measure them.
+r"""Seed 001's two Keras text classifiers in PyTorch (trained by :mod:`course_lib.training.classification`).
 
 Shapes: N batch, T time steps (tokens), D embedding width (the LSTM's input features),
 H hidden units, V vocabulary, C classes (``C = 1`` means one logit for a binary task).
@@ -20,16 +20,10 @@ then **pre**-padding is the right choice, so the final state comes right after t
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import NamedTuple
-
-import numpy as np
 import torch
-from numpy.typing import NDArray
 from torch import Tensor, nn
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence
 
-from course_lib.training import History, fit
 
 KERAS_EMBEDDING_SCALE = 0.05  # Keras' Embedding default: uniform(-0.05, 0.05)
 
@@ -136,128 +130,3 @@ class ConvLSTMClassifier(nn.Module):
 def count_parameters(model: nn.Module) -> int:
     """Number of trainable scalars."""
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
-
-
-def loss_and_correct(logits: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
-    """Mean loss and number of correct predictions.
-
-    logits (N, C) with y (N,) class ids uses cross-entropy; logits (N, 1) with y (N,) in
-    {0, 1} uses binary cross-entropy on :math:`\\sigma(\\text{logit})`.
-    """
-    if logits.shape[1] == 1:
-        z = logits[:, 0]
-        loss = nn.functional.binary_cross_entropy_with_logits(z, y.float())
-        return loss, ((z > 0).long() == y).sum()
-    return nn.functional.cross_entropy(logits, y), (logits.argmax(dim=1) == y).sum()
-
-
-class EncodedSplit(NamedTuple):
-    """ids (N, T) int64, lengths (N,) int64, labels (N,) int64, as tensors."""
-
-    ids: Tensor
-    lengths: Tensor
-    labels: Tensor
-
-    @staticmethod
-    def from_numpy(ids: NDArray[np.int64], lengths: NDArray[np.int64],
-                   labels: NDArray[np.int64]) -> EncodedSplit:
-        return EncodedSplit(torch.from_numpy(ids), torch.from_numpy(lengths), torch.from_numpy(labels))
-
-    def subset(self, index: Tensor) -> EncodedSplit:
-        return EncodedSplit(self.ids[index], self.lengths[index], self.labels[index])
-
-
-def train_val_split(data: EncodedSplit, val_fraction: float, generator: torch.Generator
-                    ) -> tuple[EncodedSplit, EncodedSplit]:
-    """Hold out a random ``val_fraction`` of the *training* data for validation."""
-    order = torch.randperm(len(data.labels), generator=generator)
-    n_val = round(len(order) * val_fraction)
-    return data.subset(order[n_val:]), data.subset(order[:n_val])
-
-
-def batches(data: EncodedSplit, batch_size: int, *, generator: torch.Generator | None = None
-            ) -> Iterator[EncodedSplit]:
-    """Mini-batches in a fresh random order (or in order if ``generator`` is None)."""
-    n = len(data.labels)
-    order = torch.arange(n) if generator is None else torch.randperm(n, generator=generator)
-    for start in range(0, n, batch_size):
-        yield data.subset(order[start:start + batch_size])
-
-
-@torch.no_grad()
-def evaluate(model: nn.Module, data: EncodedSplit, *, packed: bool, batch_size: int = 1000
-             ) -> dict[str, float]:
-    """Mean loss and accuracy over ``data`` in eval mode: ``{"loss": ..., "accuracy": ...}``."""
-    was_training = model.training
-    model.eval()
-    total_loss, correct = 0.0, 0
-    for b in batches(data, batch_size):
-        loss, right = loss_and_correct(model(b.ids, b.lengths if packed else None), b.labels)
-        total_loss += float(loss) * len(b.labels)
-        correct += int(right)
-    model.train(was_training)
-    n = len(data.labels)
-    return {"loss": total_loss / n, "accuracy": correct / n}
-
-
-def train_classifier(model: nn.Module, train: EncodedSplit, val: EncodedSplit, *, epochs: int,
-                     batch_size: int, generator: torch.Generator, packed: bool = False,
-                     lr: float = 1e-3, progress: bool = True, desc: str = "train",
-                     on_epoch: Callable[[nn.Module, int, dict[str, float]], None] | None = None
-                     ) -> History:
-    """Adam on the classification loss; records train/val loss and accuracy every epoch.
-
-    The history's epoch records hold ``train_loss`` (running mean during the epoch),
-    ``train_accuracy`` (running), ``val_loss``, ``val_accuracy`` and ``seconds``.
-    ``on_epoch(model, epoch, record)`` is called after each epoch's evaluation (e.g.
-    :class:`BestState`).
-    """
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    running = {"correct": 0, "seen": 0}
-    epoch_counter = {"epoch": 0}
-
-    def loss_fn(m: nn.Module, b: EncodedSplit) -> Tensor:
-        loss, right = loss_and_correct(m(b.ids, b.lengths if packed else None), b.labels)
-        running["correct"] += int(right)
-        running["seen"] += len(b.labels)
-        return loss
-
-    def evaluate_epoch(m: nn.Module) -> dict[str, float]:
-        record = {"train_accuracy": running["correct"] / max(running["seen"], 1)}
-        running.update(correct=0, seen=0)
-        record.update({f"val_{k}": v for k, v in evaluate(m, val, packed=packed).items()})
-        epoch_counter["epoch"] += 1
-        if on_epoch is not None:
-            on_epoch(m, epoch_counter["epoch"], record)
-        return record
-
-    return fit(model, optimizer, lambda: batches(train, batch_size, generator=generator), loss_fn,
-               epochs=epochs, evaluate=evaluate_epoch, progress=progress, desc=desc)
-
-
-class BestState:
-    """Keeps a copy of the weights from the epoch with the best validation accuracy.
-
-    Use as ``on_epoch`` of :func:`train_classifier`, then ``best.restore(model)``: early
-    stopping chosen by validation data, never by the test set.
-    """
-
-    def __init__(self) -> None:
-        self.accuracy, self.epoch = -1.0, 0
-        self.state: dict[str, Tensor] = {}
-
-    def __call__(self, model: nn.Module, epoch: int, record: dict[str, float]) -> None:
-        accuracy = record["val_accuracy"]
-        if accuracy > self.accuracy:
-            self.accuracy, self.epoch = accuracy, epoch
-            self.state = {k: v.detach().clone() for k, v in model.state_dict().items()}
-
-    def restore(self, model: nn.Module) -> nn.Module:
-        model.load_state_dict(self.state)
-        return model
-
-
-def seconds_per_epoch(history: History) -> float:
-    """Mean wall-clock seconds of the recorded epochs (training plus validation)."""
-    return float(np.mean(history.series("seconds")))
-

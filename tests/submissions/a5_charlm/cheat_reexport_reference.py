@@ -2,10 +2,10 @@
 EXPECT = {"build_char_vocab": 0, "make_sequences": 0, "sample_next": 0, "CharLSTM": 0, "generate": 0}
 
 # %% build_char_vocab
-from course_lib.char_lm_training import build_char_vocab
+from course_lib.training.char_lm import build_char_vocab
 
 # %% make_sequences
-from course_lib import char_lm_training as _tr
+from course_lib.training import char_lm as _tr
 
 
 def make_sequences(ids, seq_len):

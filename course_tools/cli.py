@@ -93,20 +93,20 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "merge":
-        from course_lib.cli.merge import merge
+        from course_tools.grader.cohort.merge import merge
 
         rows = merge(args.shards, args.out.resolve())
         print(f"merged {len(args.shards)} shards, {rows} rows: {args.out / 'grades.csv'}", file=sys.stderr)
         return 0
     root = _root(args.root)
     if args.command == "release":
-        from course_lib.cli.release import release
+        from course_tools.build.release import release
 
         release(root, args.assignments, into=Path(args.into).resolve() if args.into else None)
         return 0
     if args.command == "grade":
-        from course_lib.cli.grade import grade, parse_shard
-        from course_lib.cli.sandbox import Limits
+        from course_tools.grader.cohort.grade import grade, parse_shard
+        from course_tools.grader.judge.sandbox import Limits
 
         rows = grade(
             root,
@@ -125,18 +125,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"graded {students} students: {args.out / 'grades.csv'}", file=sys.stderr)
         return 0
     if args.command == "collect":
-        from course_lib.cli.collect import collect
+        from course_tools.grader.cohort.collect import collect
 
         found = collect(root, args.download, args.assignment, args.out.resolve())
         print(f"collected {len(found)} students into {args.out}", file=sys.stderr)
         return 0
     if args.command == "build-source":
-        from course_lib.cli.notebooks import build_source
+        from course_tools.build.source import build_source
 
         stale = build_source(root, args.scripts, check=args.check)
         return 1 if (args.check and stale) else 0
     if args.command == "build-colab":
-        from course_lib.colab import build_twins
+        from course_tools.build.colab import build_twins
 
         stale = build_twins(root, check=args.check)
         return 1 if (args.check and stale) else 0

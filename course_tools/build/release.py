@@ -13,7 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from course_lib.cli.nbgrader_run import run_nbgrader
+from course_tools.build.nbgrader_run import run_nbgrader
 
 BANNER = """# Released exercises — generated, do not edit
 

@@ -1,7 +1,7 @@
 """Test cells as the judge runs them: split into visible and hidden parts, the student's names
 they use, assignments forwarded to the worker, and a failure put into words for the student.
 
-Nothing here runs student code; :mod:`course_lib.cli.judge` uses these on the instructor's
+Nothing here runs student code; :mod:`course_tools.grader.judge.judge` uses these on the instructor's
 test cells.
 """
 
@@ -15,8 +15,8 @@ import threading
 import time
 from typing import Any
 
-from course_lib.cli.rpc import Deadline
-from course_lib.cli.wire import StudentError
+from course_tools.grader.protocol.rpc import Deadline
+from course_tools.grader.protocol.wire import StudentError
 
 HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 STATUS_CHARS = 240

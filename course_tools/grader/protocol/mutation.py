@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from course_lib.cli.wire import Codec
+from course_tools.grader.protocol.wire import Codec
 
 MAX_CHANGED = 64  # arguments written back per call
 

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from course_lib.cli.wire import _LEN, MAX_FRAME_BYTES, Codec, WireError, error_info, rebuild_error
+from course_tools.grader.protocol.wire import _LEN, MAX_FRAME_BYTES, Codec, WireError, error_info, rebuild_error
 
 
 class Deadline(Exception):

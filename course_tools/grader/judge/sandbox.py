@@ -4,8 +4,8 @@ What the worker process sees and may do (see ``docs/grading.md``):
 
 - no network (a new, empty network namespace), no other process (a new PID namespace whose
   every process is killed when the worker's bubblewrap ends), its own hostname and IPC;
-- read-only: ``/usr`` (with the ``/bin``, ``/lib`` links), the Python installation, ``.venv``
-  and ``course_lib`` — not the rest of the repository, ``solutions/``, other submissions, the
+- read-only: ``/usr`` (with the ``/bin``, ``/lib`` links), the Python installation, ``.venv``,
+  ``course_lib`` (what student code imports) and ``course_tools`` (the worker's own code) — not the rest of the repository, ``solutions/``, other submissions, the
   output folder or any gradebook;
 - writable: ``/scratch`` (its working directory) and ``/tmp``, two small private tmpfs;
 - an unprivileged uid of its own per grading slot, so ``RLIMIT_NPROC`` caps its processes,
@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import course_lib
+import course_tools
 
 UID_BASE = 61000  # slot k runs as uid UID_BASE + k (grade.py spreads k per run; no account needed)
 
@@ -63,8 +64,8 @@ def _dirs_for(path: Path) -> list[str]:
 
 def read_only_paths() -> list[Path]:
     venv = Path(sys.prefix)
-    package = Path(course_lib.__file__).resolve().parent
-    paths = [_python_home(), venv.resolve(), package]
+    packages = [Path(p.__file__).resolve().parent for p in (course_lib, course_tools)]
+    paths = [_python_home(), venv.resolve(), *packages]
     if venv != venv.resolve():
         paths.append(venv)
     mirror = os.environ.get("COURSE_DATA_MIRROR")
@@ -156,7 +157,7 @@ def worker_env(limits: Limits, slot: int | None) -> dict[str, str]:
 
 
 def worker_command(limits: Limits, *, sandboxed: bool) -> list[str]:
-    python = [sys.executable, "-I", "-m", "course_lib.cli.worker"]
+    python = [sys.executable, "-I", "-m", "course_tools.grader.worker.worker"]
     return bwrap_command(limits) + python if sandboxed else python
 
 

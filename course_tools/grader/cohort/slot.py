@@ -1,6 +1,6 @@
 """One grading slot: a judge process that grades the students ``course grade`` hands it.
 
-``course grade --jobs N`` starts N of these (``python -m course_lib.cli.slot``). Each reads
+``course grade --jobs N`` starts N of these (``python -m course_tools.grader.cohort.slot``). Each reads
 one JSON configuration line, then one JSON request per line on stdin (a student, or the
 calibration run on the solution) and answers each with one JSON line on its original stdout.
 Everything the tests print goes to stderr instead. A slot imports torch and the oracles once
@@ -16,10 +16,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from course_lib.cli.feedback import write_feedback
-from course_lib.cli.intake import SourceCell, intake
-from course_lib.cli.judge import Judge, one_line
-from course_lib.cli.sandbox import Limits
+from course_tools.grader.cohort.feedback import write_feedback
+from course_tools.grader.cohort.intake import SourceCell, intake
+from course_tools.grader.judge.judge import Judge, one_line
+from course_tools.grader.judge.sandbox import Limits
 
 STATUS_CHARS = 300
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from course_lib.book_cache import toc_pages
+from course_tools.build.book_cache import toc_pages
 
 TWIN_FOLDER = "colab"  # a chapter's twin: <chapter's folder>/colab/<chapter>.ipynb
 # Third-party packages that the chapters and the course_lib modules they import may use: the
@@ -222,7 +222,7 @@ def make_twin(root: Path, chapter: Path) -> str:
     import jupytext
     import nbformat
 
-    from course_lib.cli.notebooks import normalise
+    from course_tools.build.source import normalise
 
     root, chapter = root.resolve(), chapter.resolve()
     bib_files = [root / name for name in _config(root).get("bibtex_bibfiles", [])]

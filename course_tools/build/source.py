@@ -38,7 +38,7 @@ COLAB_CELL_ID = "colab_setup"
 
 
 def colab_cell(root: Path) -> nbformat.NotebookNode:
-    from course_lib.colab import install_cell
+    from course_tools.build.colab import install_cell
 
     cell = nbformat.v4.new_code_cell(install_cell(root))
     cell.metadata["nbgrader"] = {

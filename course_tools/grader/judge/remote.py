@@ -15,11 +15,11 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, Any
 
-from course_lib.cli import mutation
-from course_lib.cli.rpc import Reply, caller_grad_mode
+from course_tools.grader.protocol import mutation
+from course_tools.grader.protocol.rpc import Reply, caller_grad_mode
 
 if TYPE_CHECKING:
-    from course_lib.cli.judge import Judge
+    from course_tools.grader.judge.judge import Judge
 
 # methods of a lent (grader-owned) object that a student's code may not call: they would
 # change the grader's own model or tensors

@@ -1,10 +1,10 @@
 """The trusted judge: runs the hidden tests itself, the student's code in a sandboxed worker.
 
-For one notebook the judge walks the *program* (from :mod:`course_lib.cli.intake`): student
+For one notebook the judge walks the *program* (from :mod:`course_tools.grader.cohort.intake`): student
 cells are sent to the worker; test cells, read from the instructor's source notebook, are
 executed here, in the judge's own interpreter. In a test cell the student's names (``one_hot``,
 ``CharLSTM``...) are proxies: a call sends the arguments to the worker by value and brings the
-result back by value (see :mod:`course_lib.cli.wire`). The oracles, ``assert_close``, NumPy and
+result back by value (see :mod:`course_tools.grader.protocol.wire`). The oracles, ``assert_close``, NumPy and
 torch the test uses are the judge's, untouched by anything the student ran; a test cell passes
 when it runs to its end here without an exception, and the score is the judge's own record.
 """
@@ -18,11 +18,11 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from course_lib.cli import mutation
-from course_lib.cli.remote import Remote
-from course_lib.cli.rpc import Deadline
-from course_lib.cli.sandbox import Limits
-from course_lib.cli.test_cells import (
+from course_tools.grader.protocol import mutation
+from course_tools.grader.judge.remote import Remote
+from course_tools.grader.protocol.rpc import Deadline
+from course_tools.grader.judge.sandbox import Limits
+from course_tools.grader.judge.cells import (
     FORWARD,
     alarm,
     compile_test,
@@ -32,8 +32,8 @@ from course_lib.cli.test_cells import (
     split_test,
     uses_probes,
 )
-from course_lib.cli.wire import Codec, HandleTable, StudentError, WireError
-from course_lib.cli.worker_process import WorkerGone, WorkerProcess
+from course_tools.grader.protocol.wire import Codec, HandleTable, StudentError, WireError
+from course_tools.grader.judge.worker_process import WorkerGone, WorkerProcess
 
 MAX_RESTARTS = 4  # worker restarts per notebook (each re-runs the cells before the crash)
 

@@ -1,10 +1,10 @@
-"""Keep the book's execution cache honest about ``course_lib``: ``python -m course_lib.book_cache``.
+"""Keep the book's execution cache honest about ``course_lib``: ``python -m course_tools.build.book_cache``.
 
 Jupyter Book re-executes a page only when the page's own code cells change: its cache
 (jupyter-cache, keyed by a hash of the code cells) knows nothing of the modules a page
 imports. A fix in :mod:`course_lib.numpy_nn.rnn` would leave every chapter showing outputs of
 the old code. ``_config.yml`` lists this module as a Sphinx extension, so it runs at the start
-of every build (``python -m course_lib.book_cache`` runs it alone): for every page it computes
+of every build (``python -m course_tools.build.book_cache`` runs it alone): for every page it computes
 a *library hash*, the hash of the ``course_lib`` source files the page's code imports,
 followed transitively through imports inside ``course_lib`` (package ``__init__.py`` files
 included, since importing a submodule runs them). When a page's library
@@ -344,7 +344,7 @@ def _outdated_notebooks(app: Any, env: Any, added: set, changed: set, removed: s
 
 
 def setup(app: Any) -> dict[str, Any]:
-    """Sphinx extension (list ``course_lib.book_cache`` in ``extensions``): run :func:`refresh`
+    """Sphinx extension (list ``course_tools.build.book_cache`` in ``extensions``): run :func:`refresh`
     before every build and re-read the pages it made stale, so ``jupyter-book build`` alone
     never shows outputs of old library code."""
     app.connect("env-get-outdated", _outdated_notebooks)
@@ -352,7 +352,7 @@ def setup(app: Any) -> dict[str, Any]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: ``python -m course_lib.book_cache [--root DIR] [--cache DIR]``."""
+    """Command line: ``python -m course_tools.build.book_cache [--root DIR] [--cache DIR]``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", type=Path, default=Path("."), help="the book's root (with _toc.yml)")
     parser.add_argument(

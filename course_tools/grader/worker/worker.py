@@ -1,6 +1,6 @@
 """The untrusted side of grading: runs one student's cells inside the sandbox.
 
-Started by the judge as ``python -I -m course_lib.cli.worker`` with the judge's requests on fd 3
+Started by the judge as ``python -I -m course_tools.grader.worker.worker`` with the judge's requests on fd 3
 and replies on fd 4. It first drops to the unprivileged uid it is given and sets its resource
 limits, then runs cells and answers the judge: look up a name, call a function, read an
 attribute... Nothing it sends is trusted: the judge decides every score itself.
@@ -123,7 +123,7 @@ class Worker:
                 if value is not None:
                     print(repr(value)[:MAX_OUTPUT_CHARS])
         except BaseException as exc:  # student code: anything, SystemExit included
-            from course_lib.cli.wire import error_info
+            from course_tools.grader.protocol.wire import error_info
 
             info = error_info(exc)
             frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith("<cell")]
@@ -180,10 +180,10 @@ def main() -> int:
     _set_limits()
     real_out = os.dup(1)
     os.environ.setdefault("MPLBACKEND", "Agg")
-    from course_lib.cli import mutation
-    from course_lib.cli.remote import trusted_class
-    from course_lib.cli.rpc import Endpoint, Reply, grad_header
-    from course_lib.cli.wire import Codec, HandleTable
+    from course_tools.grader.protocol import mutation
+    from course_tools.grader.judge.remote import trusted_class
+    from course_tools.grader.protocol.rpc import Endpoint, Reply, grad_header
+    from course_tools.grader.protocol.wire import Codec, HandleTable
 
     worker = Worker()
     sys.stdout = sys.stderr = worker.output  # type: ignore[assignment]

@@ -1,6 +1,6 @@
 """One sandboxed worker process, seen from the judge: started, drained, killed, diagnosed.
 
-The worker (:mod:`course_lib.cli.worker`) gets the judge's requests on fd 3 and answers on
+The worker (:mod:`course_tools.grader.worker.worker`) gets the judge's requests on fd 3 and answers on
 fd 4; whatever it writes to fd 1/2 outside the protocol is drained here (the first
 ``DRAIN_KEEP`` characters kept, to say why it died).
 """
@@ -14,12 +14,12 @@ import subprocess
 import threading
 from typing import TYPE_CHECKING
 
-from course_lib.cli.remote import serve_lent
-from course_lib.cli.rpc import Endpoint, grad_header
-from course_lib.cli.sandbox import Limits, worker_command, worker_env
+from course_tools.grader.judge.remote import serve_lent
+from course_tools.grader.protocol.rpc import Endpoint, grad_header
+from course_tools.grader.judge.sandbox import Limits, worker_command, worker_env
 
 if TYPE_CHECKING:
-    from course_lib.cli.judge import Judge
+    from course_tools.grader.judge.judge import Judge
 
 DRAIN_KEEP = 8_000  # characters of the worker's raw fd 1/2 kept (diagnostics for crashes)
 

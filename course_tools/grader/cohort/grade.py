@@ -7,9 +7,9 @@ LMS download). Layout out::
     OUT/feedback/<student_id>/<notebook>.html
 
 How (details in ``docs/grading.md``): the test cells are read from the instructor's source
-notebook ``solutions/<A>/``. ``--jobs N`` judge processes (:mod:`course_lib.cli.slot`) each take
+notebook ``solutions/<A>/``. ``--jobs N`` judge processes (:mod:`course_tools.grader.cohort.slot`) each take
 students from a queue; a judge runs the student's cells in a sandboxed worker
-(:mod:`course_lib.cli.sandbox`) and the test cells itself (:mod:`course_lib.cli.judge`). Before
+(:mod:`course_tools.grader.judge.sandbox`) and the test cells itself (:mod:`course_tools.grader.judge.judge`). Before
 the cohort, the solution is graded the same way: it must pass every test cell (a test cell the
 proxies cannot judge from outside is then judged inside the sandbox, with a warning).
 ``--shard K/M`` grades a fixed subset of students; ``course merge`` joins the shards.
@@ -29,8 +29,8 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from course_lib.cli.intake import source_cells
-from course_lib.cli.sandbox import Limits, unavailable_reason
+from course_tools.grader.cohort.intake import source_cells
+from course_tools.grader.judge.sandbox import Limits, unavailable_reason
 
 UNSAFE_FLAG = "--unsafe-no-sandbox"
 
@@ -95,7 +95,7 @@ class Slot:
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "course_lib.cli.slot"],
+            [sys.executable, "-m", "course_tools.grader.cohort.slot"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=sys.stderr,

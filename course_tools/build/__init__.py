@@ -1,0 +1,1 @@
+"""Build tools: authoring scripts → solutions/, the release, Colab notebooks, the book cache."""

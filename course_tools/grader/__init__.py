@@ -1,0 +1,1 @@
+"""``course grade``: the cohort side, the trusted judge, the sandboxed worker and their protocol."""
