@@ -1,5 +1,7 @@
 # Two commands for a fresh clone (Python 3.11 on PATH as python3.11 or python3):
 #   make book   create .venv if needed, install, build the HTML book into _build/html
+#               (make book EDITION=cohort: the instructors' edition without solution blocks,
+#               into _build/cohort/_build/html)
 #   make test   create .venv if needed, install, run every test (the book build included)
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -7,6 +9,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 JOBS ?= 2
+# reader (the default: solutions in closed blocks) or cohort (no solution blocks at all)
+EDITION ?= reader
+BOOK_OUTPUT := $(if $(filter cohort,$(EDITION)),--path-output _build/cohort,)
 # Real datasets come from a read-only local mirror when one sits beside the project (as
 # ../shared/data does on the course's machines); otherwise the loaders download and cache them.
 ifneq ($(wildcard ../shared/data),)
@@ -37,7 +42,7 @@ system-deps:
 BOOK_LOCK := $(if $(shell command -v flock),flock _build/.book-build.lock,)
 book: $(STAMP) system-deps
 	mkdir -p _build
-	$(BOOK_LOCK) $(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
+	COURSE_EDITION=$(EDITION) $(BOOK_LOCK) $(BIN)/jupyter-book build . $(BOOK_OUTPUT) --warningiserror --nitpick --keep-going
 
 test: install
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile
