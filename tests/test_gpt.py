@@ -54,10 +54,8 @@ def test_decoder_block_equals_pre_norm_transformer_encoder_layer_with_causal_mas
     x = torch.randn(N, T, D, generator=g, dtype=torch.float64)
     blocked = ~causal_mask(T)  # torch.nn's masks mean the opposite: True = may not attend
     expected = layer(x, src_mask=blocked)
-    got, weights = block(x)
-    torch.testing.assert_close(got, expected)
-    assert weights is None
-    got_slow, weights = block(x, need_weights=True)
+    torch.testing.assert_close(block(x), expected)
+    got_slow, weights = block.forward_with_weights(x)
     torch.testing.assert_close(got_slow, expected)
     assert weights.shape == (N, HEADS, T, T)
 
@@ -69,7 +67,7 @@ def test_decoder_block_is_not_post_norm():
     post = torch_layer_like(block)
     post.norm_first = False
     x = torch.randn(N, T, D, generator=g, dtype=torch.float64)
-    assert not torch.allclose(block(x)[0], post(x, src_mask=~causal_mask(T)), atol=1e-3)
+    assert not torch.allclose(block(x), post(x, src_mask=~causal_mask(T)), atol=1e-3)
 
 
 def test_fast_attention_equals_course_lib_attention_values_weights_and_gradients():
@@ -147,12 +145,14 @@ def test_gpt_never_reads_the_future():
         assert not torch.allclose(new[:, t + 1], logits[:, t + 1])
 
 
-def test_attention_weights_and_block_size():
+def test_forward_with_weights_and_block_size():
     torch.manual_seed(7)
-    model = GPT(V, B, d_model=D, num_heads=HEADS, num_layers=3)
+    model = GPT(V, B, d_model=D, num_heads=HEADS, num_layers=3).double()
     idx = torch.randint(0, V, (N, T))
-    maps = model.attention_weights(idx)
+    logits, maps = model.forward_with_weights(idx)
+    torch.testing.assert_close(logits, model(idx))
     assert len(maps) == 3 and all(m.shape == (N, HEADS, T, T) for m in maps)
+    assert all(torch.all(m.triu(1) == 0) for m in maps)
     with pytest.raises(ValueError, match="block size"):
         model(torch.zeros(1, B + 1, dtype=torch.long))
 
@@ -173,3 +173,14 @@ def test_initialisation_follows_gpt2():
     assert model.blocks[0].ff2.weight.std().item() == pytest.approx(scaled, rel=0.05)
     assert model.blocks[0].attn.out_proj.weight.std().item() == pytest.approx(scaled, rel=0.1)
     assert model.blocks[0].norm1.bias is None and model.blocks[0].ff1.bias is None
+
+
+def test_saved_tensor_bytes_can_leave_parameters_out():
+    """A Linear layer keeps its input and its weight for backward; leaving the weight out leaves the input."""
+    from course_lib.torch_nn.transformer import saved_tensor_bytes
+
+    layer = nn.Linear(3, 5)
+    x = torch.randn(4, 3, requires_grad=True)
+    everything = saved_tensor_bytes(lambda: layer(x).sum())
+    activations = saved_tensor_bytes(lambda: layer(x).sum(), exclude=layer.parameters())
+    assert activations == x.numel() * 4 and everything == activations + layer.weight.numel() * 4

@@ -16,7 +16,7 @@ Masks follow :mod:`course_lib.torch_nn.attention`: bool, ``True`` = may attend.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import torch
 from torch import Tensor, nn
@@ -103,18 +103,21 @@ class LSTMTagger(nn.Module):
         return self.head(output)
 
 
-def saved_tensor_bytes(run: Callable[[], Tensor]) -> int:
+def saved_tensor_bytes(run: Callable[[], Tensor], exclude: Iterable[Tensor] = ()) -> int:
     """Bytes of the distinct tensors autograd keeps for the backward pass while ``run()`` executes.
 
     This is the activation memory that training pays for: the attention weights (N, h, T, T)
     of every layer for a Transformer, every step's gates and states (N, T, ...) for an LSTM.
-    Storages saved more than once are counted once.
+    Storages saved more than once are counted once; those of ``exclude`` (a model's
+    parameters, which exist whether or not anything is saved) are not counted.
     """
     seen: dict[tuple[int, int], int] = {}
+    excluded = {tensor.untyped_storage().data_ptr() for tensor in exclude}
 
     def pack(tensor: Tensor) -> Tensor:
         storage = tensor.untyped_storage()
-        seen[(storage.data_ptr(), storage.nbytes())] = storage.nbytes()
+        if storage.data_ptr() not in excluded:
+            seen[(storage.data_ptr(), storage.nbytes())] = storage.nbytes()
         return tensor
 
     with torch.autograd.graph.saved_tensors_hooks(pack, lambda tensor: tensor):

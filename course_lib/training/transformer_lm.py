@@ -42,7 +42,7 @@ from course_lib.training.char_lm import TrainLog
 
 @dataclass
 class WindowTrainLog(TrainLog):
-    """A :class:`~course_lib.training.char_lm.TrainLog` that also records each step's learning rate."""
+    """A `char_lm.TrainLog` that also records each step's learning rate."""
 
     learning_rates: list[float] = field(default_factory=list)
 
@@ -53,10 +53,11 @@ def random_windows(ids: Tensor, batch_size: int, block_size: int,
 
     Args:
         ids: the encoded text, (L,) with L > B.
+        generator: the source of the random starts.
 
     Returns:
-        x, y: each (N, B); ``y[n, t] = x[n, t + 1]`` for t < B - 1, and ``y[n, B - 1]`` is the
-        token after the window.
+        x, y: each (N, B); y[n, t] = x[n, t + 1] for t < B − 1, and y[n, B − 1] is the token
+        after the window.
     """
     starts = torch.randint(len(ids) - block_size, (batch_size,), generator=generator)
     window = starts[:, None] + torch.arange(block_size)  # (N, B) positions in the text
@@ -64,11 +65,14 @@ def random_windows(ids: Tensor, batch_size: int, block_size: int,
 
 
 def warmup_cosine(step: int, progress: float, *, lr: float, min_lr: float, warmup_steps: int) -> float:
-    """The learning rate of ``step``: linear warm-up over ``warmup_steps``, then cosine to ``min_lr``.
+    """The learning rate of `step`: a linear warm-up, then a cosine decay to a floor.
+
+        η = lr (step + 1) / (warmup_steps + 1)                      while step < warmup_steps
+        η = min_lr + ½ (lr − min_lr) (1 + cos(π p))                 afterwards
 
     Args:
         step: steps taken so far (0 for the first update).
-        progress: p in [0, 1], the fraction of the decay phase already done.
+        progress: p in [0, 1], the fraction of the decay phase already done (clipped to it).
     """
     if step < warmup_steps:
         return lr * (step + 1) / (warmup_steps + 1)
@@ -80,8 +84,9 @@ def make_adamw(model: nn.Module, lr: float, weight_decay: float = 0.1,
                betas: tuple[float, float] = (0.9, 0.99)) -> torch.optim.AdamW:
     """AdamW that decays the parameters with two or more dimensions only (nanoGPT's grouping).
 
-    Weight matrices and embeddings are shrunk towards 0 by ``lr * weight_decay`` every step;
-    biases and LayerNorm gains, which set scales and offsets, are left alone.
+    Weight matrices and embeddings shrink towards 0 by the factor (1 − lr · weight_decay) at
+    every step, apart from the Adam update; biases and LayerNorm gains, which set offsets and
+    scales, are left alone.
     """
     params = [p for p in model.parameters() if p.requires_grad]
     groups = [{"params": [p for p in params if p.dim() >= 2], "weight_decay": weight_decay},
@@ -92,19 +97,20 @@ def make_adamw(model: nn.Module, lr: float, weight_decay: float = 0.1,
 @torch.no_grad()
 def evaluate(model: nn.Module, ids: Tensor, block_size: int, *, stride: int | None = None,
              batch_size: int = 64) -> float:
-    """Mean cross-entropy in nats per token, every token of ``ids`` (L,) after the first scored once.
+    """Mean cross-entropy in nats per token; every token of `ids` (L,) but the first is scored once.
 
-    The text is read in windows of B tokens. With ``stride = B`` (the default) the windows do
-    not overlap, so a token's context is its position in its window: between 0 and B - 1
-    tokens, B / 2 on average, as in nanoGPT's random-window estimate. With a smaller stride S
-    each window after the first scores only its last S tokens, which then see at least
-    B - S tokens of context (S times B / S the work).
+    The text is read in windows of B tokens. With stride S = B (the default) the windows do
+    not overlap, so a token's context is the part of its window before it: 0 to B − 1 tokens,
+    about B / 2 on average, which is what nanoGPT's random-window estimate averages over. With
+    a smaller stride each window after the first scores only its last S tokens, which then
+    see at least B − S tokens of context, for B / S times the work.
 
     Args:
-        model: maps ids (N, T) to logits (N, T, V), T <= B.
-        ids: the encoded text, (L,), L >= 2.
+        model: maps ids (N, T) to logits (N, T, V), T ≤ B.
+        ids: the encoded text, (L,), L ≥ 2.
         block_size: B, at most the model's.
-        stride: S, 1 <= S <= B.
+        stride: S, 1 ≤ S ≤ B.
+        batch_size: windows per model call.
     """
     stride = stride or block_size
     if not 1 <= stride <= block_size:
@@ -136,50 +142,53 @@ def train_windows(model: nn.Module, train_ids: Tensor, *, batch_size: int, block
                   time_budget: float | None = None, generator: torch.Generator | None = None,
                   val_ids: Tensor | None = None, eval_every: int = 100,
                   sample: Callable[[nn.Module], str] | None = None, sample_at: Sequence[int] = (),
-                  progress: Callable[[int, WindowTrainLog], None] | None = None) -> WindowTrainLog:
+                  progress: Callable[[int, WindowTrainLog], None] | None = None,
+                  clock: Callable[[], float] = time.perf_counter) -> WindowTrainLog:
     """Train a language model on random windows with AdamW, warm-up and cosine decay.
 
-    Each step draws N windows of B tokens (:func:`random_windows`), averages the
-    cross-entropy over all N B predictions, backpropagates, clips the gradient's global norm
-    to ``clip_norm`` and takes an AdamW step (:func:`make_adamw`) at the learning rate of
-    :func:`warmup_cosine`. The decay's progress is counted in steps when ``max_steps`` is
-    given, in seconds when ``time_budget`` is, whichever is further along.
+    Each step draws N windows of B tokens (`random_windows`), averages the cross-entropy over
+    all N · B predictions, backpropagates, clips the gradient's global norm to `clip_norm` and
+    takes an AdamW step (`make_adamw`) at the learning rate of `warmup_cosine`. The decay's
+    progress is counted in steps when `max_steps` is given, in seconds when `time_budget` is,
+    whichever is further along.
 
     Args:
         model: maps ids (N, B) to logits (N, B, V).
         train_ids: the encoded training text, (L,).
         batch_size, block_size: N and B.
-        lr, min_lr: the peak learning rate and the floor (default ``lr / 10``).
+        lr, min_lr: the peak learning rate and the floor (default lr / 10).
         max_steps, time_budget: stop after this many steps or seconds of training (at least
             one is needed). Evaluation and sampling are not counted in the time.
         generator: the source of the random windows.
-        val_ids: if given, :func:`evaluate` on it every ``eval_every`` steps and at the end.
-        sample, sample_at: call ``sample(model)`` after the listed steps (0 = before training)
+        val_ids: if given, `evaluate` on it every `eval_every` steps and at the end.
+        sample, sample_at: call sample(model) after the listed steps (0 = before training)
             and after the last one.
+        clock: the time source in seconds: wall-clock by default; `time.process_time` counts
+            this process's CPU time instead, which other jobs on the machine disturb less.
 
     Returns:
-        The :class:`WindowTrainLog`; its ``seconds`` count training only.
+        The `WindowTrainLog`; its `seconds` count training only.
     """
     if max_steps is None and time_budget is None:
         raise ValueError("give max_steps or time_budget")
     min_lr = lr / 10 if min_lr is None else min_lr
     optimizer = make_adamw(model, lr, weight_decay, betas)
     log, step = WindowTrainLog(), 0
-    clock = _TrainingClock()
+    timer = _TrainingClock(clock)
 
     def done() -> bool:
         return (max_steps is not None and step >= max_steps) or (
-            time_budget is not None and clock.seconds() >= time_budget)
+            time_budget is not None and timer.seconds() >= time_budget)
 
     def decay_progress() -> float:
         by_steps = (step - warmup_steps) / max(1, max_steps - warmup_steps) if max_steps else 0.0
         by_time = 0.0
-        if time_budget and clock.warm is not None:  # the seconds left after the warm-up
-            by_time = (clock.seconds() - clock.warm) / max(1e-9, time_budget - clock.warm)
+        if time_budget and timer.warm is not None:  # the seconds left after the warm-up
+            by_time = (timer.seconds() - timer.warm) / max(1e-9, time_budget - timer.warm)
         return max(by_steps, by_time)
 
     def record() -> None:
-        with clock.paused():
+        with timer.paused():
             if sample is not None and (step in sample_at or (step > 0 and done())):
                 log.samples[step] = sample(model)
             if val_ids is not None and (step % eval_every == 0 or done()):
@@ -192,7 +201,7 @@ def train_windows(model: nn.Module, train_ids: Tensor, *, batch_size: int, block
     model.train()
     while not done():
         if step == warmup_steps:
-            clock.warm = clock.seconds()
+            timer.warm = timer.seconds()
         rate = warmup_cosine(step, decay_progress(), lr=lr, min_lr=min_lr, warmup_steps=warmup_steps)
         for group in optimizer.param_groups:
             group["lr"] = rate
@@ -210,36 +219,37 @@ def train_windows(model: nn.Module, train_ids: Tensor, *, batch_size: int, block
         if not math.isfinite(log.step_loss[-1]):
             raise FloatingPointError(f"the loss became {log.step_loss[-1]} at step {step}")
         record()
-    log.seconds = clock.seconds()
+    log.seconds = timer.seconds()
     return log
 
 
 class _TrainingClock:
-    """Wall-clock seconds of training, with the time spent inside ``paused()`` left out."""
+    """Seconds of training by the clock `now`, with the time spent inside `paused()` left out."""
 
-    def __init__(self) -> None:
-        self._start, self._excluded = time.perf_counter(), 0.0
+    def __init__(self, now: Callable[[], float]) -> None:
+        self._now = now
+        self._start, self._excluded = now(), 0.0
         self.warm: float | None = None  # training seconds when the warm-up ended
 
     def seconds(self) -> float:
-        return time.perf_counter() - self._start - self._excluded
+        return self._now() - self._start - self._excluded
 
     @contextmanager
     def paused(self) -> Iterator[None]:
-        began = time.perf_counter()
+        began = self._now()
         try:
             yield
         finally:
-            self._excluded += time.perf_counter() - began
+            self._excluded += self._now() - began
 
 
 @torch.no_grad()
 def sample_text(model: GPT, stoi: Mapping[str, int], itos: Sequence[str], prompt: str, length: int,
                 temperature: float = 1.0, generator: torch.Generator | None = None) -> str:
-    """Continue ``prompt`` by ``length`` tokens, each drawn with chapter 7's ``sample_next``.
+    """Continue `prompt` by `length` characters, each drawn with chapter 7's `sample_next`.
 
-    A Transformer carries no state: every new token is predicted by running the model again on
-    the text so far, cropped to its last B tokens (a sliding window of context).
+    A Transformer carries no state: every new character is predicted by running the model
+    again on the text so far, cropped to its last B characters (a sliding window of context).
     """
     if not prompt:
         raise ValueError("sample_text needs a non-empty prompt to condition on")
@@ -255,7 +265,7 @@ def sample_text(model: GPT, stoi: Mapping[str, int], itos: Sequence[str], prompt
 
 def save_checkpoint(path: str | Path, model: GPT, config: Mapping[str, Any], itos: Sequence[str],
                     log: WindowTrainLog) -> Path:
-    """Save the weights, the constructor arguments of :class:`GPT`, the vocabulary and the log."""
+    """Save the weights, the constructor arguments of `GPT`, the vocabulary and the log."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     torch.save({"state_dict": model.state_dict(), "config": dict(config), "itos": list(itos),
@@ -264,7 +274,7 @@ def save_checkpoint(path: str | Path, model: GPT, config: Mapping[str, Any], ito
 
 
 def load_checkpoint(path: str | Path) -> tuple[GPT, dict[str, int], list[str], WindowTrainLog]:
-    """Rebuild what :func:`save_checkpoint` saved: ``(model, stoi, itos, log)``, model in eval mode."""
+    """Rebuild what `save_checkpoint` saved: `(model, stoi, itos, log)`, model in eval mode."""
     saved = torch.load(Path(path), weights_only=True)
     model = GPT(**saved["config"])
     model.load_state_dict(saved["state_dict"])
@@ -275,11 +285,11 @@ def load_checkpoint(path: str | Path) -> tuple[GPT, dict[str, int], list[str], W
 def train_or_load(path: str | Path, config: Mapping[str, Any], itos: Sequence[str],
                   train: Callable[[GPT], WindowTrainLog], *,
                   retrain: bool = False) -> tuple[GPT, WindowTrainLog]:
-    """Reuse the checkpoint at ``path`` if it holds a :class:`GPT` with this config and vocabulary.
+    """Reuse the checkpoint at `path` if it holds a `GPT` with this config and vocabulary.
 
-    Otherwise build ``GPT(**config)`` (seed the global generator first for a repeatable
-    initialisation), run ``train(model)``, save the checkpoint and return the model in eval
-    mode. The same contract as chapter 7's ``char_lm.train_or_load``, for the Transformer.
+    Otherwise build `GPT(**config)` (seed the global generator first for a repeatable
+    initialisation), run `train(model)`, save the checkpoint and return the model in eval
+    mode. The same contract as chapter 7's `char_lm.train_or_load`, for the Transformer.
     """
     path = Path(path)
     if path.exists() and not retrain:
