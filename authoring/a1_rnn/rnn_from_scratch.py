@@ -429,7 +429,8 @@ from course_lib.grading import assert_close
 
 # Dividing by ||g|| + 1e-6 or by ||g|| are both right; the two results differ by a relative
 # 1e-6 / ||g||, under 1e-7 for the norms checked here (all 0 or at least 13). Values are compared
-# with rtol 1e-5, which accepts both, while every wrong answer is off by 10% or more.
+# with rtol 1e-5, which accepts both; each wrong answer these checks look for is off by 10% or
+# more somewhere (float32 results are caught by their dtype, not their values).
 _RTOL_EPS = 1e-5
 _grads = [np.array([3.0, 4.0]), np.array([[12.0]])]  # one long vector (3, 4, 12): norm sqrt(169) = 13
 _clipped, _total = clip_by_global_norm(_grads, 6.5)
