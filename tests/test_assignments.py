@@ -31,7 +31,8 @@ def _params():
         yield pytest.param(assignment, "solution", None, marks=marks, id=f"{assignment}-solution")
         yield pytest.param(assignment, "release", None, marks=marks, id=f"{assignment}-release")
         for case in cases(assignment):
-            yield pytest.param(assignment, case.name, case, marks=marks, id=f"{assignment}-{case.name}")
+            gap = [pytest.mark.xfail(strict=True, reason=case.known_gap)] if case.known_gap else []
+            yield pytest.param(assignment, case.name, case, marks=marks + gap, id=f"{assignment}-{case.name}")
 
 
 @pytest.mark.parametrize("assignment, student, case", list(_params()))
