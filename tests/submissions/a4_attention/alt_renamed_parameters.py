@@ -50,3 +50,17 @@ class MultiHeadAttention(nn.Module):
         ctx, probs = scaled_dot_product_attention(split(self.q_proj(q_in)), split(self.k_proj(k_in)),
                                                   split(self.v_proj(v_in)), mask)
         return self.out_proj(ctx.transpose(1, 2).reshape(q_in.shape[0], q_in.shape[1], -1)), probs
+
+# %% EncoderBlock
+class EncoderBlock(nn.Module):
+    def __init__(self, width, heads, hidden):
+        super().__init__()
+        self.attn = MultiHeadAttention(width, heads)
+        self.ff1 = nn.Linear(width, hidden)
+        self.ff2 = nn.Linear(hidden, width)
+        self.norm1 = nn.LayerNorm(width)
+        self.norm2 = nn.LayerNorm(width)
+
+    def forward(self, inp, mask=None):
+        mid = self.norm1(inp + self.attn(inp, inp, inp, mask)[0])
+        return self.norm2(mid + self.ff2(torch.relu(self.ff1(mid))))
