@@ -17,6 +17,7 @@ Masks follow :mod:`course_lib.torch_nn.attention`: bool, ``True`` = may attend.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 
 import torch
 from torch import Tensor, nn
@@ -87,7 +88,7 @@ class TinyTransformer(nn.Module):
             x = x + self.positions[: ids.shape[1]]
         all_weights = []
         for block in self.blocks:
-            x, weights = block.forward_with_weights(x, mask)
+            x, weights = cast(EncoderBlock, block).forward_with_weights(x, mask)
             all_weights.append(weights)
         return self.head(x), all_weights
 
