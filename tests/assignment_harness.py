@@ -5,6 +5,7 @@ A case file ``tests/submissions/<assignment>/<case>.py`` looks like::
     '''What this submission does (a docstring, shown when the test fails).'''
     EXPECT = {"rnn_step_forward": 0}     # score fraction per exercise; unlisted ones: 1.0
     DELETE = ["test_rnn_forward"]        # optional: cells (by grade_id) the student deleted
+    STATUS = {"rnn_forward": "fix rnn_step_forward first"}  # optional: text a status must contain
     KNOWN_GAP = "why course grade misses this verdict today"  # optional: a strict xfail
 
     # %% rnn_step_forward
@@ -47,6 +48,7 @@ class Case:
     expect: dict[str, float]
     answers: dict[str, str]
     delete: list[str]
+    status: dict[str, str]
     known_gap: str = ""
 
 
@@ -56,12 +58,13 @@ def load_case(path: Path) -> Case:
     header, blocks = parts[0], parts[1:]
     tree = ast.parse(header)
     doc = ast.get_docstring(tree) or path.stem
-    settings = {"EXPECT": {}, "DELETE": [], "KNOWN_GAP": ""}
+    settings = {"EXPECT": {}, "DELETE": [], "STATUS": {}, "KNOWN_GAP": ""}
     for node in tree.body:
         if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") in settings:
             settings[node.targets[0].id] = ast.literal_eval(node.value)
     answers = {blocks[i]: blocks[i + 1].strip("\n") + "\n" for i in range(0, len(blocks), 2)}
-    return Case(path.stem, doc, settings["EXPECT"], answers, settings["DELETE"], settings["KNOWN_GAP"])
+    return Case(path.stem, doc, settings["EXPECT"], answers, settings["DELETE"], settings["STATUS"],
+                settings["KNOWN_GAP"])
 
 
 def cases(assignment: str) -> list[Case]:
