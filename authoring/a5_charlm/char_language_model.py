@@ -469,13 +469,15 @@ for _prompt, _length, _tau in (("cab", 7, 0.8), ("j", 12, 1.3), ("hi", 1, 0.5), 
 #
 # 1. detach the incoming `state` (`None`, or a pair `(h, c)`: detach both), so that no gradient
 #    reaches earlier chunks;
-# 2. `logits, state = model(x, state)`;
-# 3. the loss: the **mean** cross-entropy over all `B·T` positions,
-#    `nn.functional.cross_entropy(logits.reshape(-1, V), y.reshape(-1))`;
-# 4. `optimizer.zero_grad()` **before** `loss.backward()`: `backward()` *adds* to `.grad`;
+# 2. run the model on `x` from that state: it returns the logits `(B, T, V)` and the new state;
+# 3. the loss: the **mean** cross-entropy over all `B·T` positions
+#    (`nn.functional.cross_entropy` takes logits `(N, V)` and targets `(N,)`: reshape);
+# 4. zero the gradients (`optimizer.zero_grad()`) **before** `loss.backward()`: `backward()`
+#    *adds* to `.grad`;
 # 5. `loss.backward()`;
-# 6. `torch.nn.utils.clip_grad_norm_(model.parameters(), clip_norm)`, chapter 3's gradient
-#    clipping, **between** `backward()` and `optimizer.step()` (afterwards is too late);
+# 6. clip the gradient's global norm to `clip_norm` with `torch.nn.utils.clip_grad_norm_`,
+#    chapter 3's gradient clipping, **between** `backward()` and `optimizer.step()` (afterwards
+#    is too late);
 # 7. `optimizer.step()`;
 # 8. return the loss as a Python `float` (`loss.item()`) and the new state, for the next call.
 #
@@ -598,19 +600,19 @@ for _what, _layers, _clip, _active, _warmup in _CASES:
         with torch.no_grad():
             for _p in _model.parameters():
                 _p.mul_(3.0)
-    _batches = [(torch.randint(0, 6, (3, 5), generator=_g),
+    _chunks = [(torch.randint(0, 6, (3, 5), generator=_g),
                  torch.full((3, 5), _k) if _clip is None else torch.randint(0, 6, (3, 5), generator=_g))
                 for _k in range(3)]
-    _exp_losses, _exp_states, _exp_params, _norms = _by_hand(_model, _LR, _batches, _max_norm, _warmup)
+    _exp_losses, _exp_states, _exp_params, _norms = _by_hand(_model, _LR, _chunks, _max_norm, _warmup)
     assert all((_n > 1.1 * _max_norm) if _active else (_n < _max_norm) for _n in _norms), (
         f"the grader's own case is broken: clipping should {'' if _active else 'not '}act in every step")
     with reference_blocked(_ref.train_step):
-        _losses, _states, _params = training_steps(train_step, _model.state_dict(), {"name": "SGD", "lr": _LR}, _batches,
+        _losses, _states, _params = training_steps(train_step, _model.state_dict(), {"name": "SGD", "lr": _LR}, _chunks,
                                                    {} if _clip is None else {"clip_norm": _clip}, _warmup)
-    for _k in range(len(_batches)):
-        _where = f"{_what}, call {_k + 1} of {len(_batches)}"
+    for _k in range(len(_chunks)):
+        _where = f"{_what}, call {_k + 1} of {len(_chunks)}"
         assert isinstance(_losses[_k], float), f"{_where}: return the loss as a Python float (loss.item())"
-        torch.testing.assert_close(torch.tensor(_losses[_k]), torch.tensor(_exp_losses[_k]), msg=(
+        torch.testing.assert_close(torch.tensor(float(_losses[_k])), torch.tensor(_exp_losses[_k]), msg=(
             f"{_where}: the returned loss should be the mean cross-entropy over all B·T positions, computed from "
             "the state the call was given"))
         assert isinstance(_states[_k], tuple) and len(_states[_k]) == 2, f"{_where}: return the new state as (h, c)"
