@@ -137,8 +137,9 @@ class Probes:
 
     What a probe returns is data the judge compares with its own oracle, so a forged gradient
     must be the right one. Still, a probe refuses to run when the notebook's code has replaced
-    it, its helpers or the torch functions it uses since they were loaded (a swapped function or
-    a swapped ``__code__``), checked before and after the student's code runs inside it.
+    it, its helpers or the torch functions it uses (``gradient_probes.watched()``) since they
+    were loaded (a swapped function or a swapped ``__code__``), checked before and after the
+    student's code runs inside it.
     """
 
     def __init__(self) -> None:
@@ -146,15 +147,10 @@ class Probes:
         self.module: Any = None
 
     def arm(self) -> None:
-        import torch
-
         import course_lib.gradient_probes as probes
 
         self.module = probes
-        names = [(probes, n) for n in (*probes.PROBES, "_vjp", "_elsewhere")]
-        names += [(torch.autograd, "grad"), (torch, "ones_like"), (torch, "enable_grad")]
-        names += [(torch.Tensor, n) for n in ("detach", "clone", "requires_grad_", "to")]
-        for owner, name in names:
+        for owner, name in probes.watched():  # read before any student code has run
             obj = getattr(owner, name)
             self.watched.append((owner, name, obj, getattr(obj, "__code__", None)))
 
