@@ -108,7 +108,7 @@ def _batches(n, generator):
 
 @pytest.mark.parametrize("layers, clip_norm, warmup", [(1, 0.05, False), (2, 1e3, True), (1, 1.0, True)])
 def test_training_steps_with_a_correct_step_equal_steps_by_hand(layers, clip_norm, warmup):
-    from course_lib.char_lm_training import train_step
+    from course_lib.training.char_lm import train_step
 
     torch.manual_seed(layers)
     model, g = _Oracle(layers), torch.Generator().manual_seed(0)

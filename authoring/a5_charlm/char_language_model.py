@@ -550,7 +550,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-import course_lib.char_lm_training as _ref
+import course_lib.training.char_lm as _ref
 from course_lib.gradient_probes import training_steps
 from course_lib.grading import reference_blocked
 
@@ -663,7 +663,7 @@ print(repr(generate(model, stoi, itos, " if", len(sentence) - 3, temperature=0))
 # %% nbgrader={"grade": false, "grade_id": "train_on_shakespeare", "locked": true, "schema_version": 3, "solution": false}
 import math
 
-from course_lib.char_lm_training import batchify, chunks
+from course_lib.training.char_lm import batchify, chunks
 from course_lib.data.corpora import load_text
 from course_lib.grading import in_autograder
 

@@ -25,7 +25,7 @@ class CharLSTM(_RefCharLSTM):
 from course_lib.torch_nn.char_lm import generate
 
 # %% train_step
-from course_lib import char_lm_training as _training
+from course_lib.training import char_lm as _training
 
 
 def train_step(model, optimizer, x, y, state=None, clip_norm=1.0):
