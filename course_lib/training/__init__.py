@@ -6,6 +6,8 @@
   ids and lengths, evaluation, early stopping by validation accuracy (chapters 5 and 6).
 - :mod:`~course_lib.training.char_lm` — character language models: streams, truncated
   backpropagation through time, bits per character, checkpoints (chapter 7).
+- :mod:`~course_lib.training.transformer_lm` — a Transformer language model: random windows,
+  AdamW with warm-up and cosine decay, windowed evaluation, sampling, checkpoints (chapter 10).
 """
 
 from course_lib.training.loop import History, fit
