@@ -79,6 +79,33 @@ def test_wire_roundtrips_torch_values():
     )
 
 
+def test_wire_keeps_zero_dimensional_arrays_and_tensors():
+    back = _roundtrip([np.array(2.5), np.array([2.5]), torch.tensor(3.0), torch.tensor([3.0])])
+    assert [np.shape(v) for v in back] == [(), (1,), (), (1,)]
+    assert back[0] == 2.5 and back[2].item() == 3.0
+
+
+def test_in_place_changes_inside_containers_are_copied_back():
+    from course_tools.grader.protocol.mutation import _same, restore, snapshot
+
+    grads = [np.ones(3), np.array(2.0)]
+    before = snapshot(grads)
+    assert _same(before, [np.ones(3), np.array(2.0)])  # untouched: nothing to report
+    callee = [g.copy() for g in grads]
+    callee[0] *= 0.5  # g *= factor on the callee's copy of the list
+    callee[1] = callee[1] * 0.5  # or an item replaced inside the list
+    assert not _same(before, callee)
+    restore(grads, callee)
+    np.testing.assert_array_equal(grads[0], [0.5, 0.5, 0.5])
+    assert grads[1] == 1.0 and np.shape(grads[1]) == ()
+    weights = {"W": [np.zeros(2)]}
+    changed = {"W": [np.full(2, 7.0)]}
+    assert not _same(snapshot(weights), changed)
+    restore(weights, changed)
+    np.testing.assert_array_equal(weights["W"][0], [7.0, 7.0])
+    assert snapshot([1, "a", None]) is None  # no array inside: nothing to watch
+
+
 def test_wire_strips_subclasses_and_lends_objects():
     class Liar(int):
         def __eq__(self, other):
