@@ -52,7 +52,7 @@ def _same(before: Any, after: Any) -> bool:
         return (
             type(after) in (list, tuple)
             and len(after) == len(before)
-            and all(b is None or _same(b, a) for b, a in zip(before, after))
+            and all(b is None or _same(b, a) for b, a in zip(before, after, strict=True))
         )
     if isinstance(before, _Entries):
         return type(after) is dict and all(
@@ -120,7 +120,8 @@ def restore(original: Any, new: Any) -> None:
     import numpy as np
 
     if type(original) in (list, tuple) and type(new) in (list, tuple):
-        for item, new_item in zip(original, new):  # arrays inside a list: written back in place
+        # arrays inside a list are written back in place; items the callee appended are not ours
+        for item, new_item in zip(original, new, strict=False):
             restore(item, new_item)
         return
     if type(original) is dict and type(new) is dict:
