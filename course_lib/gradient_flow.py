@@ -20,10 +20,10 @@ Runner = Callable[[Tensor, Tensor], Tensor]
 
 
 def grad_norm_h0(run: Runner, x: Tensor, h0: Tensor, u: Tensor) -> float:
-    r""":math:`\lVert \partial \langle u, h_T \rangle / \partial h_0 \rVert`, averaged over the batch.
+    """‖∂⟨u, h_T⟩ / ∂h_0‖, averaged over the batch.
 
     Args:
-        run: maps ``(x (N, T, D), h0 (N, H))`` to all outputs ``(N, T, H)``.
+        run: maps (x (N, T, D), h0 (N, H)) to all outputs (N, T, H).
         x: inputs, (N, T, D).
         h0: initial state, (N, H); not modified.
         u: direction of the loss on the last output, (H,).
@@ -47,7 +47,7 @@ def lstm_runner(lstm: nn.LSTM) -> Runner:
 
 def gradient_norm_curve(run: Runner, lengths: Sequence[int], *, batch: int, input_size: int, hidden_size: int,
                         generator: torch.Generator) -> list[float]:
-    """:func:`grad_norm_h0` for each sequence length, on random inputs drawn from ``generator``.
+    """`grad_norm_h0` for each sequence length, on random inputs drawn from `generator`.
 
     The same h0 and u are used for every length, so the curve shows the effect of T alone.
     """
