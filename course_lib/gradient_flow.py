@@ -45,6 +45,31 @@ def lstm_runner(lstm: nn.LSTM) -> Runner:
     return lambda x, h0: lstm(x, (h0.unsqueeze(0), torch.zeros_like(h0).unsqueeze(0)))[0]
 
 
+def elementwise_rnn_runner(
+    activation: Callable[[Tensor], Tensor], Wx: Tensor, Wh: Tensor, b: Tensor
+) -> Runner:
+    """Runner for h_t = activation(x_t Wx + h_(t−1) Wh + b) with any elementwise activation.
+
+    `nn.RNN` offers only tanh and ReLU; this lets a sigmoid (or anything else) take their
+    place, to compare activations on the same weights. Inputs are cast to the weights'
+    dtype, so float64 weights measure gradients far below float32's range.
+
+    Args:
+        activation: elementwise, e.g. `torch.sigmoid`, `torch.tanh`, `torch.relu`.
+        Wx: (D, H). Wh: (H, H). b: (H,).
+    """
+
+    def run(x: Tensor, h0: Tensor) -> Tensor:
+        h, states = h0.to(Wh.dtype), []
+        x = x.to(Wx.dtype)
+        for t in range(x.shape[1]):
+            h = activation(x[:, t] @ Wx + h @ Wh + b)
+            states.append(h)
+        return torch.stack(states, dim=1)  # (N, T, H)
+
+    return run
+
+
 def gradient_norm_curve(run: Runner, lengths: Sequence[int], *, batch: int, input_size: int, hidden_size: int,
                         generator: torch.Generator) -> list[float]:
     """`grad_norm_h0` for each sequence length, on random inputs drawn from `generator`.

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 import torch
 
-from course_lib.gradient_flow import grad_norm_h0, gradient_norm_curve, lstm_runner, rnn_runner
+from course_lib.gradient_flow import (
+    elementwise_rnn_runner,
+    grad_norm_h0,
+    gradient_norm_curve,
+    lstm_runner,
+    rnn_runner,
+)
 
 N, T, D, H = 2, 5, 3, 4
 
@@ -98,3 +104,27 @@ def test_gradient_norm_curve_is_deterministic_and_reuses_h0_and_u():
     u = torch.randn(H, generator=g)
     x = torch.randn(N, 6, D, generator=g)
     assert curve(4)[0] == pytest.approx(grad_norm_h0(rnn_runner(rnn), x[:, :3], h0, u / u.norm()), rel=1e-6)
+
+
+def _weights(rnn: torch.nn.RNN):
+    return rnn.weight_ih_l0.T, rnn.weight_hh_l0.T, rnn.bias_ih_l0 + rnn.bias_hh_l0
+
+
+@pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
+def test_elementwise_runner_equals_nn_rnn_with_the_same_activation(nonlinearity):
+    torch.manual_seed(3)
+    rnn = torch.nn.RNN(D, H, batch_first=True, nonlinearity=nonlinearity).double()
+    x, h0, u = _inputs()
+    run = elementwise_rnn_runner(getattr(torch, nonlinearity), *_weights(rnn))
+    torch.testing.assert_close(run(x, h0), rnn_runner(rnn)(x, h0))
+    assert grad_norm_h0(run, x, h0, u) == pytest.approx(grad_norm_h0(rnn_runner(rnn), x, h0, u), rel=1e-12)
+
+
+def test_elementwise_runner_with_a_sigmoid_and_float32_inputs():
+    """A float32 input meets float64 weights: computed in float64, and the sigmoid is applied."""
+    Wx = torch.eye(D, H, dtype=torch.float64)
+    run = elementwise_rnn_runner(torch.sigmoid, Wx, torch.zeros(H, H, dtype=torch.float64), torch.zeros(H))
+    x = torch.randn(N, T, D, generator=torch.Generator().manual_seed(4))
+    out = run(x, torch.zeros(N, H))
+    assert out.dtype == torch.float64 and out.shape == (N, T, H)
+    torch.testing.assert_close(out, torch.sigmoid(x.double() @ Wx))
