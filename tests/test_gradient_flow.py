@@ -121,10 +121,24 @@ def test_elementwise_runner_equals_nn_rnn_with_the_same_activation(nonlinearity)
 
 
 def test_elementwise_runner_with_a_sigmoid_and_float32_inputs():
-    """A float32 input meets float64 weights: computed in float64, and the sigmoid is applied."""
+    """Float32 inputs meet float64 weights: computed in float64, returned in h0's dtype."""
     Wx = torch.eye(D, H, dtype=torch.float64)
     run = elementwise_rnn_runner(torch.sigmoid, Wx, torch.zeros(H, H, dtype=torch.float64), torch.zeros(H))
     x = torch.randn(N, T, D, generator=torch.Generator().manual_seed(4))
     out = run(x, torch.zeros(N, H))
-    assert out.dtype == torch.float64 and out.shape == (N, T, H)
-    torch.testing.assert_close(out, torch.sigmoid(x.double() @ Wx))
+    assert out.dtype == torch.float32 and out.shape == (N, T, H)
+    torch.testing.assert_close(out, torch.sigmoid(x.double() @ Wx).float())
+
+
+def test_float64_curves_measure_gradients_below_float32s_range():
+    """60 sigmoid steps with W_h = 0.5 I shrink the gradient by about 0.12 per step, to ~1e-55:
+    0.0 in float32; gradient_norm_curve(dtype=float64) with float64 weights measures it."""
+    eye = torch.eye(H, dtype=torch.float64)
+    lengths = [1, 60]
+    curves = {}
+    for dtype in (torch.float64, torch.float32):
+        run = elementwise_rnn_runner(torch.sigmoid, eye.to(dtype), 0.5 * eye.to(dtype), torch.zeros(H, dtype=dtype))
+        curves[dtype] = gradient_norm_curve(run, lengths, batch=N, input_size=H, hidden_size=H,
+                                            generator=torch.Generator().manual_seed(5), dtype=dtype)
+    assert 0.0 < curves[torch.float64][1] < 1e-45 < curves[torch.float64][0]
+    assert curves[torch.float32][1] == 0.0
