@@ -137,7 +137,8 @@ def test_float64_curves_measure_gradients_below_float32s_range():
     lengths = [1, 60]
     curves = {}
     for dtype in (torch.float64, torch.float32):
-        run = elementwise_rnn_runner(torch.sigmoid, eye.to(dtype), 0.5 * eye.to(dtype), torch.zeros(H, dtype=dtype))
+        weights = eye.to(dtype), 0.5 * eye.to(dtype), torch.zeros(H, dtype=dtype)
+        run = elementwise_rnn_runner(torch.sigmoid, *weights)
         curves[dtype] = gradient_norm_curve(run, lengths, batch=N, input_size=H, hidden_size=H,
                                             generator=torch.Generator().manual_seed(5), dtype=dtype)
     assert 0.0 < curves[torch.float64][1] < 1e-45 < curves[torch.float64][0]

@@ -239,21 +239,21 @@ def plain_markdown(text: str, chapter: Path, root: Path, bibliography: Bibliogra
             pieces.append(f"```python\n{code}\n```")
         else:
             name, argument = directive["name"], directive["argument"].strip()
-            options, body = _split_options(fence["body"])
+            settings, body = _split_options(fence["body"])
             if name == "solution":
                 pass  # a reference implementation: never in the twin
             elif name == "exercise":
                 inner = plain_markdown(body, chapter, root, bibliography).strip()
                 quoted = "\n".join(f"> {line}" if line else ">" for line in inner.splitlines())
                 pieces.append(f"> **Exercise: {_ROLE.sub(role, argument)}**\n>\n{quoted}")
-            elif name == "admonition" and "dropdown" in options.get("class", "").split():
+            elif name == "admonition" and "dropdown" in settings.get("class", "").split():
                 inner = plain_markdown(body, chapter, root, bibliography).strip()
                 summary = _ROLE.sub(role, argument)
                 pieces.append(f"<details>\n<summary>{summary}</summary>\n\n{inner}\n\n</details>")
             elif name == "graphviz":
-                if not options.get("alt"):
+                if not settings.get("alt"):
                     raise ValueError(f"{chapter.name}: give each {{graphviz}} diagram an :alt: text")
-                pieces.append(f"*Diagram (drawn in the book): {options['alt']}*")
+                pieces.append(f"*Diagram (drawn in the book): {settings['alt']}*")
             else:
                 raise ValueError(f"{chapter.name}: the Colab twin cannot show the directive {{{name}}}")
         done = fence.end()
