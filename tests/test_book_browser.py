@@ -327,7 +327,10 @@ DIAGRAMS_JS = """
 async () => {
   const objects = [...document.querySelectorAll('object.diagram')];
   await Promise.all(objects.map(o => o.contentDocument && o.contentDocument.readyState === 'complete'
-      ? null : new Promise(done => { o.addEventListener('load', done, {once: true}); setTimeout(done, 5000); })));
+      ? null : new Promise(done => {
+        o.addEventListener('load', done, {once: true});
+        setTimeout(done, 5000);
+      })));
   return objects.map(o => {
     const svg = o.contentDocument && o.contentDocument.querySelector('svg');
     const box = o.getBoundingClientRect();
@@ -373,7 +376,8 @@ def test_every_diagram_renders_and_reads_in_light_and_dark_mode(site, browser_co
             name = f"{relative} diagram {i + 1} ({scheme}, {width}px)"
             assert diagram["svgWidth"] > 0 and diagram["svgHeight"] > 0 and diagram["texts"] > 0, name
             assert 0 < diagram["width"] <= diagram["column"] + 1, f"{name}: wider than its column"
-            assert ("invert" in diagram["filter"]) == (scheme == "dark"), f"{name}: filter {diagram['filter']}"
+            inverted = "invert" in diagram["filter"]
+            assert inverted == (scheme == "dark"), f"{name}: filter {diagram['filter']}"
             shot = page.locator("object.diagram").nth(i)
             shot.scroll_into_view_if_needed()
             image = Image.open(BytesIO(shot.screenshot())).convert("RGB")

@@ -29,7 +29,9 @@ RAW = {
         r"alpha|beta|mu|tau|pi|infty|exp|log|sin|cos)(?![A-Za-z])"
     ),
 }
-INCLUDE = re.compile(r"^(?P<fence>`{3,}|~{3,})\{literalinclude\}\s*(?P<path>\S+)\n(?P<options>(?::[^\n]*\n)*)", re.M)
+INCLUDE = re.compile(
+    r"^(?P<fence>`{3,}|~{3,})\{literalinclude\}\s*(?P<path>\S+)\n(?P<options>(?::[^\n]*\n)*)", re.M
+)
 
 
 def _listings() -> list[tuple[str, Path, str, str]]:
@@ -53,8 +55,12 @@ def test_the_patterns_catch_what_they_should():
         "a LaTeX command: '\\\\tanh'",
     ]
     assert _problems("see :func:`rnn_forward` and ``x``") == [
-        "a reST role such as :func:`x`: ':func:`'", "reST double backticks: '``'", "reST double backticks: '``'"]
-    assert _problems('"""h_next = tanh(x Wx + h_prev Wh + b), ∂L/∂a = ∂L/∂h ⊙ (1 − h²)."""\nprint("\\n")') == []
+        "a reST role such as :func:`x`: ':func:`'",
+        "reST double backticks: '``'",
+        "reST double backticks: '``'",
+    ]
+    plain = '"""h_next = tanh(x Wx + h_prev Wh + b), ∂L/∂a = ∂L/∂h ⊙ (1 − h²)."""\nprint("\\n")'
+    assert _problems(plain) == []
 
 
 @pytest.mark.parametrize("listing", _listings(), ids=lambda item: item[0])
@@ -67,7 +73,8 @@ def test_a_listing_shows_no_raw_rest_or_latex(listing):
 class _Listings(HTMLParser):
     """The text of every ``pre`` that is not inside a code cell (class ``cell``)."""
 
-    VOID = {"br", "img", "hr", "meta", "link", "input", "wbr", "source", "col", "area", "base", "embed", "track"}
+    VOID = {"br", "img", "hr", "meta", "link", "input", "wbr", "source", "col", "area", "base", "embed",
+            "track"}
 
     def __init__(self) -> None:
         super().__init__()
