@@ -70,7 +70,7 @@ class LSTMClassifier(nn.Module):
     """Embedding -> LSTM -> Linear on the last hidden state (seed 001's Reuters model).
 
     Args:
-        vocab_size: V (ids ``0 .. V-1``; 0 is padding).
+        vocab_size: V (ids 0 … V−1; 0 is padding).
         num_classes: C.
         embed_dim: D, the embedding width = the LSTM's input size (100 in the seed).
         hidden_size: H (100 in the seed).

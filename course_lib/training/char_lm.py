@@ -72,9 +72,9 @@ def batchify(ids: Tensor, num_streams: int) -> Tensor:
 
 
 def chunks(streams: Tensor, seq_len: int) -> Iterator[tuple[Tensor, Tensor]]:
-    """Consecutive ``(x, y)`` chunks along the streams, each (N, T) with T <= seq_len.
+    """Consecutive (x, y) chunks along the streams, each (N, T) with T <= seq_len.
 
-    ``y`` is ``x`` one step ahead; the last chunk may be shorter so that no character is lost.
+    `y` is `x` one step ahead; the last chunk may be shorter so that no character is lost.
     """
     S = streams.shape[1]
     for start in range(0, S - 1, seq_len):

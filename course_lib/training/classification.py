@@ -26,17 +26,17 @@ if TYPE_CHECKING:
 
 def train_full_batch(model: nn.Module, batch: ToyBatch, *, epochs: int = 1000, lr: float = 1e-3,
                      progress: bool = False) -> History:
-    r"""Full-batch Adam on the cross-entropy, as in the seed post (1000 epochs, lr 0.001).
+    """Full-batch Adam on the cross-entropy, as in the seed post (1000 epochs, lr 0.001).
 
-    .. math:: L = -\frac{1}{N} \sum_n \log \operatorname{softmax}(\text{model}(x_n))_{y_n}
+        L = −(1/N) ∑_n log softmax(model(x_n))[y_n]
 
     Args:
-        model: called as ``model(ids, lengths)`` and returns logits (N, C).
-        batch: one batch with ``ids``, ``lengths`` and ``targets``, e.g.
-            :func:`course_lib.data.toy_sentiment.toy_batch`.
+        model: called as `model(ids, lengths)` and returns logits (N, C).
+        batch: one batch with `ids`, `lengths` and `targets`, e.g.
+            `course_lib.data.toy_sentiment.toy_batch`.
 
     Returns:
-        The :class:`~course_lib.training.loop.History`; ``step_loss`` has one entry per epoch.
+        The `course_lib.training.loop.History`; `step_loss` has one entry per epoch.
     """
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     criterion = nn.CrossEntropyLoss()
