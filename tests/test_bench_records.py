@@ -50,7 +50,7 @@ def check_entry(name: str, entry: dict[str, Any]) -> None:
     result = entry["result"]
     val = [r["val_accuracy"] for r in history]
     best = val.index(max(val))  # BestState keeps the first epoch with the best accuracy
-    assert result["best_epoch"] == best + 1, f"{name}: best epoch {result['best_epoch']}, history says {best + 1}"
+    assert result["best_epoch"] == best + 1, f"{name}: best epoch {result['best_epoch']}, history: {best + 1}"
     assert result["val_accuracy"] == val[best]
     assert 0.0 < result["test_accuracy"] <= 1.0 and 0.0 < result["majority"] < 1.0
     assert result["seconds_per_epoch"] == pytest.approx(sum(r["seconds"] for r in history) / len(history))
