@@ -251,14 +251,14 @@ def _warnings(
             matching += 1
     warnings = []
     wanted = ", ".join(f"{e}.ipynb" for e in expected)
-    if with_notebooks and not matching:
+    if with_notebooks and expected and not matching:
         common = sorted(names, key=lambda n: (-names[n], n))[:SHOWN_NAMES]
         warnings.append(
             f"no notebook in this download is named like {assignment}'s ({wanted}); found "
             + ", ".join(f"{n} ({names[n]}x)" for n in common)
             + f": is this a download of {assignment}?"
         )
-    elif matching < with_notebooks:
+    elif expected and matching < with_notebooks:
         warnings.append(
             f"{with_notebooks - matching} of {with_notebooks} students handed in no notebook named like "
             f"{wanted} (a one-notebook assignment grades their only notebook)"
