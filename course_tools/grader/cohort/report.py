@@ -25,6 +25,7 @@ MISCONCEPTION = re.compile(r"\[common mistake: (?P<id>[\w.-]+)\]")
 LOOK = PROBLEMS + ("timeout", "crashed")  # a status starting so: the student needs a human look
 LOOK_WORDS = ("timeout:", "crashed:", "killed by signal", "out of memory", "sandbox was restarted")
 TOP_MESSAGES = 25  # failure messages listed
+TOP_PAIRS = 100  # rows of each similarity table (a synthetic or template-heavy cohort has thousands)
 SHOWN_STUDENTS = 12  # students named per message before "and N more"
 HIST_BINS = 10  # bins of the percentage histogram (10 points each)
 DPI = 80
@@ -48,7 +49,7 @@ def _plots(rows: list[Row]) -> str:
         100 * sum(r.score for r in mine) / (sum(r.max_score for r in mine) or 1) for mine in students.values()
     ]
     cells = list(dict.fromkeys(r.grade_id for r in rows))
-    fig = Figure(figsize=(11, 3.2 + 0.25 * len(cells)))
+    fig = Figure(figsize=(11, 3.2 + 0.25 * len(cells)), layout="constrained")
     left, right = fig.subplots(1, 2)
     left.hist(percents, bins=HIST_BINS, range=(0, 100), color="#4c72b0", edgecolor="white")
     left.set_xlabel("score (% of the maximum)")
@@ -64,7 +65,7 @@ def _plots(rows: list[Row]) -> str:
     right.set_title("pass rate per test cell")
     parts = [_png(fig)]
     cols = min(4, len(cells))
-    fig = Figure(figsize=(2.8 * cols, 2.2 * ((len(cells) + cols - 1) // cols)))
+    fig = Figure(figsize=(2.8 * cols, 2.2 * ((len(cells) + cols - 1) // cols)), layout="constrained")
     axes = fig.subplots((len(cells) + cols - 1) // cols, cols, squeeze=False).ravel()
     for ax, gid in zip(axes, cells, strict=False):
         scores = Counter(r.score for r in rows if r.grade_id == gid)
@@ -74,7 +75,6 @@ def _plots(rows: list[Row]) -> str:
         ax.set_xlabel("points", fontsize=8)
     for ax in axes[len(cells) :]:
         ax.set_visible(False)
-    fig.tight_layout()
     parts.append(_png(fig))
     return "".join(parts)
 
@@ -100,11 +100,16 @@ def needs_a_look(rows: list[Row]) -> list[tuple[str, str]]:
     """(student, why) for students whose run went wrong in a way a human should see."""
     out = []
     for student, mine in by_student(rows).items():
-        odd = [
-            r for r in mine if verdict(r.status).startswith(LOOK) or any(w in r.status for w in LOOK_WORDS)
-        ]
-        if odd:
-            out.append((student, "; ".join(dict.fromkeys(verdict(r.status) for r in odd))))
+        reasons: dict[str, None] = {}
+        for r in mine:
+            text = verdict(r.status)
+            notes = r.status[len(text) :].strip(" []")
+            if text.startswith(LOOK):
+                reasons[text] = None
+            elif any(w in notes for w in LOOK_WORDS):
+                reasons.update({n: None for n in notes.split("; ") if any(w in n for w in LOOK_WORDS)})
+        if reasons:
+            out.append((student, "; ".join(reasons)))
     return out
 
 
@@ -115,6 +120,10 @@ def _table(header: list[str], body: list[list[str]]) -> str:
         + "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in body)
         + "</table>"
     )
+
+
+def _shown(items: list) -> str:  # type: ignore[type-arg]
+    return f"; the first {TOP_PAIRS} shown" if len(items) > TOP_PAIRS else ""
 
 
 def _similarity(root: Path, out: Path, rows: list[Row], submissions: Path | None) -> str:
@@ -150,7 +159,7 @@ def _similarity(root: Path, out: Path, rows: list[Row], submissions: Path | None
         f"{similarity.NEAR:.0%} of its fingerprinted code with the other (names and comments normalised, "
         f"the released template removed, answers under {similarity.MIN_TOKENS} characters left out). "
         "A lead for a conversation, not a verdict: scores are never changed.</p>",
-        f"<h3>Pairs of students ({len(ranked)})</h3>",
+        f"<h3>Pairs of students ({len(ranked)}{_shown(ranked)})</h3>",
         _table(
             ["students", "near-identical answers"],
             [
@@ -158,17 +167,17 @@ def _similarity(root: Path, out: Path, rows: list[Row], submissions: Path | None
                     f"{html.escape(a)} &amp; {html.escape(b)}",
                     ", ".join(f"{p.exercise} ({p.similarity:.0%})" for p in ps),
                 ]
-                for (a, b), ps in ranked
+                for (a, b), ps in ranked[:TOP_PAIRS]
             ],
         )
         if ranked
         else "<p>None.</p>",
-        f"<h3>Answers matching a published reference ({len(matches)})</h3>",
+        f"<h3>Answers matching a published reference ({len(matches)}{_shown(matches)})</h3>",
         _table(
             ["student", "exercise", "matches", "share"],
             [
                 [html.escape(m.student), m.exercise, html.escape(m.reference), f"{m.similarity:.0%}"]
-                for m in matches
+                for m in matches[:TOP_PAIRS]
             ],
         )
         if matches

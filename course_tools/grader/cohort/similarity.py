@@ -29,6 +29,7 @@ WINDOW = 1  # every k-gram is a fingerprint: winnowing picks minima of Python's 
 # so with a wider window the same two answers would score differently from one run to the next
 NEAR = 0.9  # share of an answer's tokens found in the other answer (or the reference)
 MIN_TOKENS = 60  # normalised characters covered by fingerprints, template removed
+PREFILTER = 0.5  # share of distinct fingerprints in common below which copydetect's comparison is skipped
 SOLUTION_BLOCK = re.compile(r"^(`{4,})\{solution\}.*?^\1\s*$", re.MULTILINE | re.DOTALL)
 INCLUDE = re.compile(r"\{literalinclude\}\s+(?P<path>\S+)\s*\n(?P<options>(?:\s*:[a-z-]+:.*\n)*)")
 FENCED_CODE = re.compile(
@@ -161,27 +162,40 @@ def _boilerplate(templates: dict[str, str], exercise: str) -> np.ndarray | None:
     return np.array(sorted(_fingerprint(template).hashes), dtype=np.int64) if template else None
 
 
+def _prints(answers: dict[str, dict[str, str]], templates: dict[str, str]) -> dict[str, dict[str, object]]:
+    """Exercise -> student -> fingerprint, for answers long enough to compare."""
+    found: dict[str, dict[str, object]] = {}
+    for exercise in sorted({e for mine in answers.values() for e in mine}):
+        boilerplate = _boilerplate(templates, exercise)
+        for student, mine in sorted(answers.items()):
+            if exercise in mine:
+                fp = _fingerprint(mine[exercise], boilerplate)
+                if fp.token_coverage >= MIN_TOKENS:
+                    found.setdefault(exercise, {})[student] = fp
+    return found
+
+
+def _close(a: set[int], b: set[int], smaller: int) -> bool:
+    """Whether two fingerprint sets share enough to be worth copydetect's (slower) comparison."""
+    return len(a & b) >= PREFILTER * smaller
+
+
 def similar_pairs(answers: dict[str, dict[str, str]], templates: dict[str, str]) -> list[Pair]:
     """Every pair of students with near-identical answers to one exercise, most similar first."""
     from copydetect import compare_files
 
     pairs = []
-    exercises = sorted({e for mine in answers.values() for e in mine})
-    for exercise in exercises:
-        boilerplate = _boilerplate(templates, exercise)
-        prints = {
-            s: fp
-            for s, mine in sorted(answers.items())
-            if exercise in mine
-            and (fp := _fingerprint(mine[exercise], boilerplate)).token_coverage >= MIN_TOKENS
-        }
+    for exercise, prints in _prints(answers, templates).items():
         sharing: dict[int, list[str]] = {}
         for student, fp in prints.items():
-            for h in fp.hashes:
+            for h in fp.hashes:  # type: ignore[attr-defined]
                 sharing.setdefault(int(h), []).append(student)
         candidates = {(a, b) for group in sharing.values() for a in group for b in group if a < b}
         for a, b in sorted(candidates):
-            _, (sa, sb), _ = compare_files(prints[a], prints[b])
+            fa, fb = prints[a], prints[b]
+            if not _close(fa.hashes, fb.hashes, min(len(fa.hashes), len(fb.hashes))):  # type: ignore[attr-defined]
+                continue
+            _, (sa, sb), _ = compare_files(fa, fb)
             if min(sa, sb) >= NEAR:
                 pairs.append(Pair(a, b, exercise, float(min(sa, sb))))
     return sorted(pairs, key=lambda p: (-p.similarity, p.first, p.second, p.exercise))
@@ -195,15 +209,17 @@ def reference_matches(
 
     refs = {label: _fingerprint(code) for label, code in references.items()}
     found = []
-    for student, mine in sorted(answers.items()):
-        for exercise, code in sorted(mine.items()):
-            fp = _fingerprint(code, _boilerplate(templates, exercise))
-            if fp.token_coverage < MIN_TOKENS:
-                continue
+    for exercise, prints in _prints(answers, templates).items():
+        for student, fp in prints.items():
+            mine = fp.hashes  # type: ignore[attr-defined]
             best = max(
-                ((float(compare_files(fp, ref)[1][0]), label) for label, ref in refs.items()),
+                (
+                    (float(compare_files(fp, ref)[1][0]), label)
+                    for label, ref in refs.items()
+                    if _close(mine, ref.hashes, len(mine))
+                ),
                 default=(0.0, ""),
             )
             if best[0] >= NEAR:
                 found.append(ReferenceMatch(student, exercise, best[1], best[0]))
-    return found
+    return sorted(found, key=lambda m: (m.student, m.exercise))
