@@ -390,10 +390,11 @@ def test_nothing_outside_the_sandbox_changed(hostile_run):
         assert not (ROOT / package / "pwned.py").exists()
         assert (ROOT / package / "__init__.py").is_file()
     out = hostile_run["out"]
+    results = {"grades.csv", "totals.csv", "run.json", "report.html"}  # what course grade writes
     extra = [
         p
         for p in out.rglob("*")
-        if p.is_file() and p.name != "grades.csv" and p.parent.parent.name != "feedback"
+        if p.is_file() and not (p.parent == out and p.name in results) and p.parent.parent.name != "feedback"
     ]
     assert extra == [], f"unexpected files in the output: {extra}"
 
