@@ -57,7 +57,7 @@ def encode(sentence: str, vocab: Mapping[str, int]) -> list[int]:
     """The ids of one sentence's words, unpadded.
 
     Raises:
-        KeyError: naming the first word that is not in ``vocab``.
+        KeyError: naming the first word that is not in vocab.
     """
     ids = []
     for word in tokenize(sentence):

@@ -26,13 +26,12 @@ PE_BASE = 10000.0
 
 
 def attention_scores(q: Tensor, k: Tensor) -> Tensor:
-    r"""Scaled dot products of every query with every key.
+    """Scaled dot products of every query with every key.
 
-    .. math:: S = \frac{Q K^\top}{\sqrt{D_k}}
+        S = Q Kᵀ / √D_k
 
-    Dividing by :math:`\sqrt{D_k}` keeps the scores' variance near 1 when the entries of
-    ``q`` and ``k`` have unit variance: a sum of :math:`D_k` unit-variance products has
-    variance :math:`D_k`.
+    Dividing by √D_k keeps the scores' variance near 1 when the entries of q and k have unit
+    variance: a sum of D_k unit-variance products has variance D_k.
 
     Args:
         q: queries, (..., T_q, D_k).
@@ -95,13 +94,13 @@ def scaled_dot_product_attention(
 
 
 def causal_mask(T: int, *, device: torch.device | None = None) -> Tensor:
-    r"""Lower-triangular mask: query :math:`i` may attend to keys :math:`j \le i`.
+    """Lower-triangular mask: query i may attend to keys j ≤ i.
 
     Args:
         T: sequence length.
 
     Returns:
-        bool (T, T), ``True`` on and below the diagonal.
+        bool (T, T), True on and below the diagonal.
 
     >>> causal_mask(3).int().tolist()
     [[1, 0, 0], [1, 1, 0], [1, 1, 1]]
@@ -117,8 +116,8 @@ def padding_mask(lengths: Tensor, T: int) -> Tensor:
         T: padded length.
 
     Returns:
-        bool (N, T), ``True`` where position < ``lengths[n]``. To mask keys in attention,
-        index it as ``mask[:, None, :]`` (N, 1, T_k), or ``mask[:, None, None, :]`` with heads.
+        bool (N, T), True where position < lengths[n]. To mask keys in attention, index it
+        as mask[:, None, :] (N, 1, T_k), or mask[:, None, None, :] with heads.
 
     >>> padding_mask(torch.tensor([1, 3]), 4).int().tolist()
     [[1, 0, 0, 0], [1, 1, 1, 0]]

@@ -75,21 +75,21 @@ def sample_next(logits: Tensor, temperature: float, generator: torch.Generator |
 
 def generate(model: nn.Module, stoi: Mapping[str, int], itos: Sequence[str], prompt: str, length: int,
              temperature: float = 1.0, generator: torch.Generator | None = None) -> str:
-    """Continue ``prompt`` by ``length`` characters sampled one at a time.
+    """Continue prompt by length characters sampled one at a time.
 
     The prompt goes through the model once, as a (1, len(prompt)) batch; after that each new
     character is fed alone, (1, 1), with the state the previous call returned, so the model
     never re-reads its own output.
 
     Args:
-        model: maps ``(x (1, T), state)`` to ``(logits (1, T, V), state)``, like :class:`CharLSTM`.
+        model: maps (x (1, T), state) to (logits (1, T, V), state), like CharLSTM.
         stoi, itos: the vocabulary, both directions.
-        prompt: at least one character, all in ``stoi``.
+        prompt: at least one character, all in stoi.
         length: number of characters to add.
-        temperature, generator: passed to :func:`sample_next`.
+        temperature, generator: passed to sample_next.
 
     Returns:
-        ``prompt`` followed by ``length`` generated characters.
+        prompt followed by length generated characters.
     """
     if not prompt:
         raise ValueError("generate needs a non-empty prompt to condition on")

@@ -90,12 +90,12 @@ def pack_by_hand(x: Tensor, lengths: Tensor) -> PackedParts:
 
 
 def final_features(h_n: Tensor, num_layers: int = 1, bidirectional: bool = False) -> Tensor:
-    r"""The top layer's final state, directions side by side: (N, F) or (N, 2F).
+    """The top layer's final state, directions side by side: (N, F) or (N, 2F).
 
-    ``h_n`` is ``(num_layers * directions, N, F)`` ordered layer by layer, forward before
-    backward, so ``h_n.view(num_layers, directions, N, F)[-1]`` is the top layer. With a
-    packed input the forward state is the output at step :math:`\ell_n - 1` and the
-    backward one the output at step 0: both have read the whole sequence.
+    h_n is (num_layers * directions, N, F), ordered layer by layer, forward before backward,
+    so h_n.view(num_layers, directions, N, F)[-1] is the top layer. With a packed input the
+    forward state is the output at step ℓₙ − 1 and the backward one the output at step 0:
+    both have read the whole sequence.
 
     Args:
         h_n: (num_layers * directions, N, F).
