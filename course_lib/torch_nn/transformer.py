@@ -1,6 +1,6 @@
 r"""A Transformer encoder block, a tiny encoder model and an LSTM baseline, in torch.
 
-Shapes: N batch, T time steps, D model width (``d_model``), h heads, F feed-forward width,
+Shapes: N batch, T time steps, D model width (``d_model``), n_h heads, F feed-forward width,
 V vocabulary, C output classes.
 
 The block is the post-norm layer of the original Transformer, the default of
@@ -82,7 +82,7 @@ class TinyTransformer(nn.Module):
         self.register_buffer("positions", positional_encoding(max_len, d_model), persistent=False)
 
     def forward(self, ids: Tensor, mask: Tensor | None = None) -> tuple[Tensor, list[Tensor]]:
-        """ids (N, T) -> (logits (N, T, C), per-layer weights, each (N, h, T, T))."""
+        """ids (N, T) -> (logits (N, T, C), per-layer weights, each (N, n_h, T, T))."""
         x = self.embed(ids)                                           # (N, T, D)
         if self.use_positions:
             x = x + self.positions[: ids.shape[1]]
@@ -112,7 +112,7 @@ class LSTMTagger(nn.Module):
 def saved_tensor_bytes(run: Callable[[], Tensor]) -> int:
     """Bytes of the distinct tensors autograd keeps for the backward pass while ``run()`` executes.
 
-    This is the activation memory that training pays for: the attention weights (N, h, T, T)
+    This is the activation memory that training pays for: the attention weights (N, n_h, T, T)
     of every layer for a Transformer, every step's gates and states (N, T, ...) for an LSTM.
     Storages saved more than once are counted once.
     """
