@@ -221,10 +221,11 @@ def in_autograder() -> bool:
     return os.environ.get("NBGRADER_EXECUTION") in {"autograde", "validate"}
 
 
+REFERENCE_REFUSED = "this exercise must be your own code: it called course_lib's reference solution"
+
+
 def _refuse(*args: Any, **kwargs: Any) -> Any:
-    raise AssertionError(
-        "this exercise must be your own code: it called course_lib's reference solution"
-    )
+    raise AssertionError("this exercise must be your own code: it called course_lib's reference solution")
 
 
 @contextlib.contextmanager

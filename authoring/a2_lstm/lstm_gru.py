@@ -15,6 +15,12 @@
 # Never change an argument in place (the caller may still need its `x`, `h_prev`, `h0` or `dh`):
 # work on arrays your function created.
 #
+# **Check it as the grader will.** From a clone of the course's repository,
+# `.venv/bin/course check lstm_gru.ipynb` grades this notebook exactly as your instructor's grader
+# does, hidden checks included, and prints each check's score and message (never the hidden
+# code); a message that ends with `[common mistake: ...]` is explained on the book's page
+# *Common mistakes*.
+#
 # **Shapes.** `N` batch, `T` time steps, `D` input size, `H` hidden size. All arrays are NumPy
 # `float64`. Weights are input-major and the four gates are stacked along the last axis in
 # **PyTorch's order `[i, f, g, o]`**: `Wx` is `(D, 4H)`, `Wh` is `(H, 4H)`, `b` is `(4H,)`, so

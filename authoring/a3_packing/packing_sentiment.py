@@ -15,6 +15,12 @@
 # the visible checks green. Before you submit, restart the kernel and run all cells, or press
 # **Validate**.
 #
+# **Check it as the grader will.** From a clone of the course's repository,
+# `.venv/bin/course check packing_sentiment.ipynb` grades this notebook exactly as your instructor's grader
+# does, hidden checks included, and prints each check's score and message (never the hidden
+# code); a message that ends with `[common mistake: ...]` is explained on the book's page
+# *Common mistakes*.
+#
 # **Shapes.** `N` batch (sentences), `T` time steps (words), `D` embedding size, `H` hidden
 # size, `P` projection size, `V` vocabulary size *counting* the padding id `0`, `C` classes.
 # Everything is a PyTorch tensor; ids and lengths are `torch.long`.

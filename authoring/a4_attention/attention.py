@@ -14,6 +14,12 @@
 # with batch dimensions and masks), so make your code correct, not just the visible checks
 # green. Before you submit, restart the kernel and run all cells, or press **Validate**.
 #
+# **Check it as the grader will.** From a clone of the course's repository,
+# `.venv/bin/course check attention.ipynb` grades this notebook exactly as your instructor's grader
+# does, hidden checks included, and prints each check's score and message (never the hidden
+# code); a message that ends with `[common mistake: ...]` is explained on the book's page
+# *Common mistakes*.
+#
 # **Shapes.** `B` batch, `Tq` query positions, `Tk` key positions, `d` query/key width, `dv`
 # value width, `...` any number of leading batch dimensions. All tensors are PyTorch tensors, and
 # results keep the inputs' floating dtype (the grader checks in `float64`: a helper tensor made

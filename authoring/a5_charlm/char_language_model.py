@@ -13,6 +13,12 @@
 # checks run when your notebook is graded, so make your code correct, not just the visible
 # checks green. Before you submit, restart the kernel and run all cells, or press **Validate**.
 #
+# **Check it as the grader will.** From a clone of the course's repository,
+# `.venv/bin/course check char_language_model.ipynb` grades this notebook exactly as your instructor's grader
+# does, hidden checks included, and prints each check's score and message (never the hidden
+# code); a message that ends with `[common mistake: ...]` is explained on the book's page
+# *Common mistakes*.
+#
 # **Shapes.** `B` batch, `T` time steps, `E` embedding size, `H` hidden size, `V` vocabulary,
 # `L` the length of a text. Character ids are `torch.long` tensors.
 #

@@ -292,9 +292,11 @@ class Judge:
         except BaseException as exc:  # the test failed: any exception, whatever its class
             if isinstance(exc, KeyboardInterrupt):
                 raise
-            record.status = failure_status(exc, self.in_hidden)
+            record.message = failure_status(exc, self.in_hidden)
         if in_sandbox:
-            record.status += " (judged inside the sandbox)"
+            record.message = (record.message or record.status) + " (judged inside the sandbox)"
+        if record.message:  # the whole text for the feedback page; one line for grades.csv
+            record.status = one_line(record.message)
         text, chars = self._take_output()
         record.hidden_output_chars = chars
         record.output = shown.getvalue()[:MAX_OUTPUT_CHARS]
