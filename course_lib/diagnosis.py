@@ -15,7 +15,7 @@ same files.
 ...         mistakes={"sigmoid-for-tanh": lambda: sigmoid})  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-AssertionError: h_next is sigmoid(...), not tanh(...): ... [common mistake: sigmoid-for-tanh]
+course_lib.diagnosis.NamedMistake: h_next is sigmoid(...), not tanh(...): ... [common mistake: sigmoid-for-tanh]
 """
 from __future__ import annotations
 
@@ -231,6 +231,13 @@ class Diagnosis:
                 _raise(cascade_message(self.catalogue, self.exercise, function))
 
 
+class NamedMistake(AssertionError):
+    """A failed check that names its cause: a misconception of the catalogue, or a cascade.
+
+    The grader prefers it to a generic failure of the same test cell (a visible check's "differs"
+    gives way to a hidden check that names the mistake)."""
+
+
 def _raise(message: str) -> NoReturn:
     """Raise the failure (without the exception being handled when it was raised, if any)."""
-    raise AssertionError(message) from None
+    raise NamedMistake(message) from None
