@@ -140,7 +140,8 @@ class Diagnosis:
     """Checks for one exercise that name the misconception a wrong result shows.
 
     ``mistakes`` maps a catalogue id to the result the oracle gives *with that mistake* (a value,
-    or a function returning it, called only when the right comparison fails).
+    or a function returning it, called only when the right comparison fails); ``"id/variant"`` keys
+    give several ways of making the same mistake.
     """
 
     def __init__(self, assignment: str, exercise: str) -> None:
@@ -176,16 +177,16 @@ class Diagnosis:
 
         Two that give the same result cannot be told apart on this input: neither is named.
         """
-        for misconception in mistakes:
-            self.entry(misconception)  # a typo in a test is the test's bug: say so at once
-        found = []
-        for misconception, candidate in mistakes.items():
+        for key in mistakes:
+            self.entry(key.split("/")[0])  # a typo in a test is the test's bug: say so at once
+        found = set()
+        for key, candidate in mistakes.items():  # "id/variant": one of several ways to make mistake id
             value = _value(candidate)
             if value is None or _close(value, expected, rtol, atol):
                 continue  # this input cannot tell the mistake from the right answer
             if _close(actual, value, rtol, atol):
-                found.append(misconception)
-        return found[0] if len(found) == 1 else None
+                found.add(key.split("/")[0])
+        return found.pop() if len(found) == 1 else None
 
     def check(
         self,
@@ -194,7 +195,7 @@ class Diagnosis:
         *,
         name: str,
         mistakes: Mapping[str, Any] | None = None,
-        uses: Mapping[str, Callable[[], bool]] | None = None,
+        uses: Mapping[str, Callable[[], bool | str | None]] | None = None,
         rtol: float = RTOL_FLOAT64,
         atol: float = ATOL_FLOAT64,
     ) -> None:
@@ -215,7 +216,7 @@ class Diagnosis:
         self.check_uses(uses)
         assert_close(actual, expected, name=name, rtol=rtol, atol=atol)
 
-    def check_uses(self, uses: Mapping[str, Callable[[], bool]] | None) -> None:
+    def check_uses(self, uses: Mapping[str, Callable[[], bool | str | None]] | None) -> None:
         """Raise the cascade message for the first used function that is to blame (call it where a
         check of this exercise failed, e.g. in ``except``: the cascade message then replaces it)."""
         __tracebackhide__ = True  # noqa: F841
@@ -227,8 +228,9 @@ class Diagnosis:
                 blamed = to_blame()
             except FAILURES:  # the probe itself broke: blame nobody rather than guess
                 blamed = False
-            if blamed:
-                _raise(cascade_message(self.catalogue, self.exercise, function))
+            if blamed:  # True, or a string: the first check that function fails
+                detail = f"\n(first failing check: {blamed})" if isinstance(blamed, str) else ""
+                _raise(cascade_message(self.catalogue, self.exercise, function) + detail)
 
 
 class NamedMistake(AssertionError):

@@ -23,7 +23,8 @@ notebook, unanswered, expects zero everywhere).
 catalogue (``course_lib/misconceptions/<assignment>.toml``), whose message that exercise's status
 must contain; ``"uses F"``, the cascade message (the exercise fails because the student's ``F``
 fails its own checks); ``"wrong values"`` where no diagnostic can tell the mistake (the status
-says which value is wrong, and nothing more); or ``"timeout"``.
+says which value is wrong, and nothing more); ``"timeout"``; or ``"raises E"`` (the status names the
+exception E the student's code raised, e.g. ``NotImplementedError`` of an unanswered cell).
 
 ``KNOWN_GAP`` records a verdict the grader cannot reach yet (a limitation of ``course grade``,
 not of the test cells, which reach it in a kernel): the case is a strict xfail, so it fails the
@@ -157,6 +158,8 @@ def named(assignment: str, exercise: str, misconception: str) -> tuple[str, ...]
         return WRONG_VALUES
     if misconception == "timeout":
         return ("timeout",)
+    if misconception.startswith("raises "):
+        return (misconception.removeprefix("raises "),)
     catalogue = load(assignment)
     if misconception.startswith("uses "):
         return (cascade_message(catalogue, exercise, misconception.removeprefix("uses ")),)
