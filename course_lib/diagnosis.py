@@ -15,7 +15,7 @@ same files.
 ...         mistakes={"sigmoid-for-tanh": lambda: sigmoid})  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-course_lib.diagnosis.NamedMistake: h_next is sigmoid(...), not tanh(...): ... [common mistake: sigmoid-for-tanh]
+course_lib.diagnosis.NamedMistake: h_next is sigmoid(...), not tanh(...): ... [common mistake: ...]
 """
 from __future__ import annotations
 

@@ -154,8 +154,9 @@ def test_failure_status_keeps_every_line_and_hides_values():
 
 
 def _record(message: str) -> CellRecord:
-    return CellRecord(StepKind.TEST, "test_f", "assert f()\n### BEGIN HIDDEN TESTS\nsecret()\n### END HIDDEN TESTS\n",
-                      grade_id="test_f", max_score=2, status=one_line(message), message=message)
+    source = "assert f()\n### BEGIN HIDDEN TESTS\nsecret()\n### END HIDDEN TESTS\n"
+    return CellRecord(StepKind.TEST, "test_f", source, grade_id="test_f", max_score=2,
+                      status=one_line(message), message=message)
 
 
 def test_feedback_page_and_results_show_the_whole_message(tmp_path):
@@ -171,8 +172,8 @@ def test_feedback_page_and_results_show_the_whole_message(tmp_path):
 
 # -- visible checks announce the hidden ones -------------------------------------------------
 def test_announce_counts_hidden_checks_and_is_idempotent():
-    cell = "assert a\n### BEGIN HIDDEN TESTS\nfor v in w:\n    assert_close(v, 1)\n_d.check(1, 1, name='x')\n" \
-           "### END HIDDEN TESTS\n"
+    cell = ("assert a\n### BEGIN HIDDEN TESTS\nfor v in w:\n    assert_close(v, 1)\n"
+            "_d.check(1, 1, name='x')\n### END HIDDEN TESTS\n")
     once = announce_hidden(cell)
     assert 'print("visible checks passed; 2 more checks run when your notebook is graded")' in once
     assert announce_hidden(once) == once
@@ -192,8 +193,9 @@ def test_every_released_test_cell_says_how_many_checks_remain(path):
         hidden = cell.source.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN TESTS")[0]
         n = count_checks(hidden)
         assert n > 0, f"{meta['grade_id']}: hidden checks that count as none"
-        line = f'print("visible checks passed; {n} more check{"s" if n != 1 else ""} run when your notebook is graded")'
-        assert line in shown[meta["grade_id"]], f"{path.name}/{meta['grade_id']}: run course build-source and release"
+        checks = f"{n} more check{'s' if n != 1 else ''}"
+        line = f'print("visible checks passed; {checks} run when your notebook is graded")'
+        assert line in shown[meta["grade_id"]], f"{path.name}/{meta['grade_id']}: run build-source, release"
 
 
 # -- notebooks with large stored outputs ------------------------------------------------------
@@ -203,7 +205,8 @@ def _notebook_with_outputs(path: Path, megabytes: int) -> None:
     lines = (megabytes * 2**20) // (len(line) + 1)
     with path.open("w", encoding="utf-8") as f:
         f.write('{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [')
-        f.write('{"cell_type": "code", "metadata": {}, "source": ["x = 1\\n"], "execution_count": 1, "outputs": [')
+        f.write('{"cell_type": "code", "metadata": {}, "source": ["x = 1\\n"], "execution_count": 1, ')
+        f.write('"outputs": [')
         f.write('{"output_type": "stream", "name": "stdout", "text": [')
         f.write(",".join([line] * lines))
         f.write(']}]}, {"cell_type": "code", "metadata": {}, "source": "print(x)", "outputs": [], '
@@ -253,8 +256,8 @@ def test_a_notebook_over_the_limit_gets_a_status_that_says_what_to_do(tmp_path):
 
 # -- course check -----------------------------------------------------------------------------
 def _check(notebook: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "course_tools", "--root", str(ROOT), "check", str(notebook), *extra],
-                          capture_output=True, text=True, timeout=900)
+    command = [sys.executable, "-m", "course_tools", "--root", str(ROOT), "check", str(notebook), *extra]
+    return subprocess.run(command, capture_output=True, text=True, timeout=900)
 
 
 @pytest.mark.slow
@@ -288,3 +291,17 @@ def test_course_check_finds_the_assignment_from_the_name(tmp_path):
     assert find_assignment(ROOT, Path("lstm_gru (3).ipynb")) == ("a2_lstm", "lstm_gru")
     with pytest.raises(SystemExit, match="answers no notebook"):
         find_assignment(ROOT, Path("homework.ipynb"))
+
+
+@pytest.mark.slow
+def test_a_correct_notebook_with_60_mb_of_outputs_keeps_its_points(tmp_path):
+    nb = nbformat.read(ROOT / "solutions" / "a1_rnn" / "rnn_from_scratch.ipynb", as_version=4)
+    log = "epoch 1: loss 0.123456 " + "x" * 100 + "\n"
+    first_code = next(c for c in nb.cells if c.cell_type == "code")
+    lines = [log] * ((60 * 2**20) // len(log))
+    first_code.outputs = [nbformat.v4.new_output("stream", name="stdout", text=lines)]
+    path = tmp_path / "rnn_from_scratch.ipynb"
+    nbformat.write(nb, path)
+    assert path.stat().st_size > 60 * 2**20
+    done = _check(path)
+    assert done.returncode == 0 and "score: 14 / 14" in done.stdout, done.stdout + done.stderr[-2000:]
