@@ -305,3 +305,13 @@ def test_a_correct_notebook_with_60_mb_of_outputs_keeps_its_points(tmp_path):
     assert path.stat().st_size > 60 * 2**20
     done = _check(path)
     assert done.returncode == 0 and "score: 14 / 14" in done.stdout, done.stdout + done.stderr[-2000:]
+
+
+def test_a_named_mistake_reads_as_a_sentence():
+    from course_lib.diagnosis import NamedMistake
+
+    assert failure_status(NamedMistake("your gates are split"), hidden=False) == "failed: your gates are split"
+    assert failure_status(NamedMistake("a\nb"), hidden=True) == "failed: hidden check: a\nb"
+    cascade = NamedMistake("f uses your g, which fails its own checks\n(first failing check: w differs from the "
+                           "expected value at 2 of 4 entries; got 1, expected 2)")
+    assert failure_status(cascade, hidden=True).endswith("(first failing check: w: wrong values)")

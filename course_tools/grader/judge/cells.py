@@ -15,6 +15,7 @@ import threading
 import time
 from typing import Any
 
+from course_lib.diagnosis import NamedMistake
 from course_tools.grader.protocol.errors import StudentError
 from course_tools.grader.protocol.records import one_line  # noqa: F401  (re-exported to judge.py)
 from course_tools.grader.protocol.rpc import Deadline
@@ -147,6 +148,8 @@ def failure_status(exc: BaseException, hidden: bool) -> str:
     """
     message = str(exc).strip()
     kind = exc.type_name if isinstance(exc, StudentError) else type(exc).__name__
+    if isinstance(exc, NamedMistake):  # a sentence for the student: no class name before it
+        return "failed: hidden check: " + describe_hidden(message) if hidden else "failed: " + message
     if not hidden:
         return f"failed: {kind}: {message}" if message else f"failed: {kind}"
     from_student = isinstance(exc, StudentError) or getattr(exc, "from_student", False)
