@@ -315,3 +315,18 @@ def test_a_named_mistake_reads_as_a_sentence():
     cascade = NamedMistake("f uses your g, which fails its own checks\n(first failing check: w differs from the "
                            "expected value at 2 of 4 entries; got 1, expected 2)")
     assert failure_status(cascade, hidden=True).endswith("(first failing check: w: wrong values)")
+
+
+@pytest.mark.slow
+def test_course_check_says_plainly_when_the_sandbox_cannot_run(monkeypatch, capfd):
+    import io
+
+    from course_tools.grader.cohort import check
+
+    monkeypatch.setattr(check, "unavailable_reason", lambda: "bubblewrap (bwrap) is not installed")
+    solution = ROOT / "solutions" / "a1_rnn" / "rnn_from_scratch.ipynb"
+    report = io.StringIO()
+    assert check.check(ROOT, solution, out=report) == 0
+    out = report.getvalue()
+    assert "the sandbox cannot run here (bubblewrap (bwrap) is not installed)" in out and "WITHOUT isolation" in out
+    assert "score: 14 / 14" in out
