@@ -9,6 +9,8 @@
     course build-source authoring/A/NB.py     percent script -> solutions/A/NB.ipynb
     course build-colab [--check]              chapters -> book/colab/*.ipynb, what Colab opens
     course contract [--check]                 solutions/ -> docs/contract.md, the exercise contract
+    course check NOTEBOOK                     grade your own notebook as course grade would
+    course misconceptions [--check]           course_lib/misconceptions/ -> book/misconceptions.md
 
 Run ``course COMMAND --help`` for the options of each.
 """
@@ -148,7 +150,44 @@ def build_parser() -> argparse.ArgumentParser:
     contract.add_argument(
         "--check", action="store_true", help="only report an out-of-date page and notebooks that break it"
     )
+    _add_student_commands(sub)
     return parser
+
+
+def _add_student_commands(sub: Any) -> None:
+    from course_tools.grader.protocol.limits import CELL_TIMEOUT
+
+    chk = sub.add_parser(
+        "check", help="grade one notebook exactly as course grade would and print the messages (a self-check)"
+    )
+    chk.add_argument("notebook", type=Path)
+    chk.add_argument("--assignment", help="the assignment (default: found from the notebook's name)")
+    chk.add_argument("--cell-timeout", type=float, default=CELL_TIMEOUT, help=argparse.SUPPRESS)
+    chk.add_argument(
+        "--unsafe-no-sandbox",
+        action="store_true",
+        help="run without the sandbox even where it could run (it is skipped, with a note, where it cannot)",
+    )
+    mis = sub.add_parser(
+        "misconceptions", help="regenerate book/misconceptions.md from course_lib/misconceptions/*.toml"
+    )
+    mis.add_argument("--check", action="store_true", help="only report an out-of-date page")
+
+
+def _run_student_command(root: Path, args: argparse.Namespace) -> int:
+    if args.command == "check":
+        from course_tools.grader.cohort.check import check
+
+        return check(
+            root,
+            args.notebook.resolve(),
+            assignment=args.assignment,
+            sandbox=not args.unsafe_no_sandbox,
+            cell_timeout=args.cell_timeout,
+        )
+    from course_tools.build.misconceptions import build_page
+
+    return 0 if build_page(root, check=args.check) else 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -235,6 +274,8 @@ def main(argv: list[str] | None = None) -> int:
         from course_tools.build.contract import build_contract
 
         return 0 if build_contract(root, check=args.check) else 1
+    if args.command in ("check", "misconceptions"):
+        return _run_student_command(root, args)
     raise AssertionError(args.command)
 
 

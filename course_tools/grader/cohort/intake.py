@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from course_tools.grader.cohort.manifest import submission_times
-from course_tools.grader.protocol.limits import MAX_NOTEBOOK_BYTES
+from course_tools.grader.protocol.limits import MAX_NOTEBOOK_BYTES, STREAM_FROM_BYTES
 from course_tools.grader.protocol.records import CellKind, SourceCell, Step, StudentStep, TestStep
 
 _LMS_PREFIX = re.compile(r"^(?:[^_]*_)*?\d+_(?:\d+_)?")
@@ -46,6 +46,9 @@ _COPY_NUMBER = re.compile(r"(?:\((\d+)\)|[-_ ](\d+))\s*$")
 SHOWN_FILES = 5  # file names quoted in a status before "and N more"
 SHOWN_ERROR_CHARS = 80  # of a JSON error, in the status of an unreadable notebook
 SHOWN_KERNEL_CHARS = 30  # of a kernel's name, in the note that it was ignored
+# where a cell's stored outputs sit in a notebook's JSON (nbformat 4, and 3's worksheets)
+CELL_PREFIXES = ("cells.item", "worksheets.item.cells.item")
+SKIPPED_KEYS = ("outputs", "attachments")  # never read: the grader runs the code itself
 
 
 @dataclass
@@ -184,20 +187,46 @@ def find_notebook(folder: Path, name: str, expected: list[str]) -> tuple[Path | 
     return chosen, note
 
 
+def _without_outputs(path: Path) -> Any:
+    """The notebook's JSON with every cell's ``outputs`` left out, read as a stream: a file of
+    hundreds of MB (training logs, images) never sits in memory whole, only one value at a time."""
+    import ijson
+
+    builder = ijson.ObjectBuilder()
+    skipping, depth = False, 0  # inside a skipped value; how deeply nested in it
+    with path.open("rb") as f:
+        if f.read(3) != b"\xef\xbb\xbf":  # a UTF-8 byte order mark, as utf-8-sig reads it
+            f.seek(0)
+        for prefix, event, value in ijson.parse(f, use_float=True):
+            if skipping:
+                depth += event in ("start_array", "start_map")
+                depth -= event in ("end_array", "end_map")
+                skipping = depth > 0  # a scalar value ends at once
+                continue
+            if event == "map_key" and value in SKIPPED_KEYS and prefix in CELL_PREFIXES:
+                skipping, depth = True, 0
+                continue
+            builder.event(event, value)
+    return builder.value
+
+
 def read_notebook(path: Path) -> tuple[list[dict[str, Any]] | None, list[str], str]:
-    """(cells, notes, problem) for a student's file; ``cells`` is None when unreadable."""
+    """(cells, notes, problem) for a student's file; ``cells`` is None when unreadable.
+
+    A file up to :data:`STREAM_FROM_BYTES` is parsed whole; a larger one (stored outputs) as a
+    stream that drops the outputs, up to :data:`MAX_NOTEBOOK_BYTES`.
+    """
     size = path.stat().st_size
     if size == 0:
         return None, [], "unreadable: the file is empty"
     if size > MAX_NOTEBOOK_BYTES:
-        return (
-            None,
-            [],
-            f"unreadable: the file is {size / 2**20:.0f} MB (limit {MAX_NOTEBOOK_BYTES // 2**20} MB)",
-        )
+        return None, [], too_large(size)
     try:
-        nb = json.loads(path.read_bytes().decode("utf-8-sig"))
-    except (ValueError, UnicodeDecodeError) as exc:
+        if size > STREAM_FROM_BYTES:
+            nb = _without_outputs(path)
+        else:
+            nb = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except Exception as exc:  # json's ValueError, a decoding error, ijson's JSONError or IncompleteJSONError
         return None, [], f"unreadable: not valid notebook JSON ({str(exc)[:SHOWN_ERROR_CHARS]})"
     if not isinstance(nb, dict):
         return None, [], "unreadable: the JSON is not a notebook"
@@ -228,6 +257,19 @@ def read_notebook(path: Path) -> tuple[list[dict[str, Any]] | None, list[str], s
     if not any(c.get("cell_type") == "code" for c in cells):
         return None, notes, "unreadable: the notebook has no code cells"
     return cells, notes, ""
+
+
+def too_large(size: int) -> str:
+    """The status of a notebook over the size limit, and what to do.
+
+    >>> too_large(600 * 2**20)  # doctest: +ELLIPSIS
+    'unreadable: the file is 600 MB, over the 500 MB limit: clear its outputs (...) and submit it again'
+    """
+    return (
+        f"unreadable: the file is {size / 2**20:.0f} MB, over the {MAX_NOTEBOOK_BYTES // 2**20} MB limit: "
+        "clear its outputs (Jupyter: Edit > Clear Outputs of All Cells, then save; or "
+        "jupyter nbconvert --clear-output --inplace FILE) and submit it again"
+    )
 
 
 def _looks_like_test(cell: dict[str, Any], test_sources: set[str]) -> bool:

@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from course_tools.grader.cohort.feedback import write_feedback
+from course_tools.grader.cohort.feedback import write_feedback, write_results
 from course_tools.grader.cohort.intake import Intake, intake
 from course_tools.grader.judge.judge import Judge
 from course_tools.grader.protocol.records import CellKind, NotebookResult, Row, StepKind, one_line
@@ -99,6 +99,7 @@ def grade_student(
                 rows=nb_rows,
                 notes=found.notes,
             )
+            write_results(out / "feedback" / student / f"{name}.json", result.cells)
     if out is not None and len(problems) == len(names):
         target = out / "feedback" / student
         target.mkdir(parents=True, exist_ok=True)

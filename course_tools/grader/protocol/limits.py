@@ -59,4 +59,7 @@ FEEDBACK_TEXT_CHARS = 25_000  # one output on the feedback page (the worker alre
 FEEDBACK_SOURCE_CHARS = 50_000  # a student's cell shown back to them
 
 # -- files -----------------------------------------------------------------------------------
-MAX_NOTEBOOK_BYTES = 50 * 2**20  # a larger notebook (stale outputs) is neither collected nor read
+# a notebook's stored outputs (training logs, images) can be large; the grader drops them while
+# reading, as a stream, so a generous limit costs no memory; above it the status says what to do
+MAX_NOTEBOOK_BYTES = 500 * 2**20  # a larger notebook is neither collected nor read
+STREAM_FROM_BYTES = 16 * 2**20  # a larger notebook is read as a stream, without its outputs

@@ -1,5 +1,6 @@
 """Bug: scales the caller's gradient arrays in place (g *= factor) and returns them."""
 EXPECT = {"clip_by_global_norm": 0}
+MISCONCEPTION = {"clip_by_global_norm": "changed-argument-in-place"}
 
 # %% clip_by_global_norm
 def clip_by_global_norm(grads, max_norm):
