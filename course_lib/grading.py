@@ -60,6 +60,7 @@ def assert_close(
     ...
     AssertionError: ratio differs ... at 1 of 1 entries; ... got 8, expected 0.125 (rtol=1e-07, atol=1e-09)
     """
+    __tracebackhide__ = True  # noqa: F841  (IPython and pytest show the test's line, not these)
     a, e = _to_numpy(actual), _to_numpy(expected)
     if a.shape != e.shape:
         raise AssertionError(f"{name}: shape {a.shape}, expected {e.shape}")
@@ -135,6 +136,7 @@ def check_gradients(
         analytic: gradient by input name (a subset of ``inputs``).
         output: picks the differentiated array out of ``forward``'s return value.
     """
+    __tracebackhide__ = True  # noqa: F841
     for name, grad in analytic.items():
 
         def f(value: Array, name: str = name) -> Array:
@@ -159,6 +161,7 @@ def assert_unchanged(function: str, passed: Mapping[str, Any], originals: Mappin
     ...
     AssertionError: f changed its argument x in place
     """
+    __tracebackhide__ = True  # noqa: F841
     for name, original in originals.items():
         now, then = _to_numpy(passed[name]), _to_numpy(original)
         same = now.shape == then.shape and now.dtype == then.dtype
@@ -221,10 +224,11 @@ def in_autograder() -> bool:
     return os.environ.get("NBGRADER_EXECUTION") in {"autograde", "validate"}
 
 
+REFERENCE_REFUSED = "this exercise must be your own code: it called course_lib's reference solution"
+
+
 def _refuse(*args: Any, **kwargs: Any) -> Any:
-    raise AssertionError(
-        "this exercise must be your own code: it called course_lib's reference solution"
-    )
+    raise AssertionError("this exercise must be your own code: it called course_lib's reference solution")
 
 
 @contextlib.contextmanager

@@ -7,6 +7,8 @@ A case file ``tests/submissions/<assignment>/<case>.py`` looks like::
     DELETE = ["test_rnn_forward"]        # optional: cells (by grade_id) the student deleted
     STATUS = {"rnn_forward": "fix rnn_step_forward first"}  # optional: text a status must contain
     KNOWN_GAP = "why course grade misses this verdict today"  # optional: a strict xfail
+    MISCONCEPTION = {"rnn_step_forward": "sigmoid-for-tanh",   # what each failing exercise's
+                     "rnn_forward": "uses rnn_step_forward"}  # status must name (see below)
 
     # %% rnn_step_forward
     def rnn_step_forward(x, h_prev, Wx, Wh, b):
@@ -16,6 +18,13 @@ Each ``# %% <grade_id>`` block replaces that answer cell; every other answer cel
 instructor's solution, so a case isolates what it changes. Two more students are always
 added: ``solution`` (the source notebook, expects full marks) and ``release`` (the released
 notebook, unanswered, expects zero everywhere).
+
+``MISCONCEPTION`` says which mistake a bug is, per exercise it fails: an id of the assignment's
+catalogue (``course_lib/misconceptions/<assignment>.toml``), whose message that exercise's status
+must contain; ``"uses F"``, the cascade message (the exercise fails because the student's ``F``
+fails its own checks); ``"wrong values"`` where no diagnostic can tell the mistake (the status
+says which value is wrong, and nothing more); ``"timeout"``; or ``"raises E"`` (the status names the
+exception E the student's code raised, e.g. ``NotImplementedError`` of an unanswered cell).
 
 ``KNOWN_GAP`` records a verdict the grader cannot reach yet (a limitation of ``course grade``,
 not of the test cells, which reach it in a kernel): the case is a strict xfail, so it fails the
@@ -50,6 +59,7 @@ class Case:
     delete: list[str]
     status: dict[str, str]
     known_gap: str = ""
+    misconception: dict[str, str] | None = None
 
 
 def load_case(path: Path) -> Case:
@@ -58,13 +68,13 @@ def load_case(path: Path) -> Case:
     header, blocks = parts[0], parts[1:]
     tree = ast.parse(header)
     doc = ast.get_docstring(tree) or path.stem
-    settings = {"EXPECT": {}, "DELETE": [], "STATUS": {}, "KNOWN_GAP": ""}
+    settings = {"EXPECT": {}, "DELETE": [], "STATUS": {}, "KNOWN_GAP": "", "MISCONCEPTION": {}}
     for node in tree.body:
         if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") in settings:
             settings[node.targets[0].id] = ast.literal_eval(node.value)
     answers = {blocks[i]: blocks[i + 1].strip("\n") + "\n" for i in range(0, len(blocks), 2)}
     return Case(path.stem, doc, settings["EXPECT"], answers, settings["DELETE"], settings["STATUS"],
-                settings["KNOWN_GAP"])
+                settings["KNOWN_GAP"], settings["MISCONCEPTION"])
 
 
 def cases(assignment: str) -> list[Case]:
@@ -135,3 +145,22 @@ def grade_all(assignment: str, workdir: Path, jobs: int = 2) -> dict[str, dict[s
             entry[1] += float(row["max_score"])
             entry[2].append(f"{row['grade_id']}: {row['status']}")
     return {s: {e: (v[0], v[1], v[2]) for e, v in d.items()} for s, d in table.items()}
+
+
+WRONG_VALUES = ("wrong values", "differs from the expected value")
+
+
+def named(assignment: str, exercise: str, misconception: str) -> tuple[str, ...]:
+    """The texts of which a status must contain one when the case says ``misconception``."""
+    from course_lib.diagnosis import cascade_message, load
+
+    if misconception == "wrong values":
+        return WRONG_VALUES
+    if misconception == "timeout":
+        return ("timeout",)
+    if misconception.startswith("raises "):
+        return (misconception.removeprefix("raises "),)
+    catalogue = load(assignment)
+    if misconception.startswith("uses "):
+        return (cascade_message(catalogue, exercise, misconception.removeprefix("uses ")),)
+    return (catalogue.entries[misconception].message,)

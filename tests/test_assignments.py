@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from assignment_harness import CASES, ROOT, cases, grade_all
+from assignment_harness import CASES, ROOT, cases, grade_all, named
 
 ASSIGNMENTS = sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir())
 
@@ -52,6 +52,11 @@ def test_verdict(graded, assignment, student, case):
         assert got == pytest.approx(expected), (
             f"{assignment}/{student} ({case.doc if case else student}): exercise {exercise} scored "
             f"{score:g}/{max_score:g}, expected fraction {expected:g}\n  " + "\n  ".join(statuses))
+        if case and case.misconception and exercise in case.misconception:
+            texts = named(assignment, exercise, case.misconception[exercise])
+            assert any(t in s for s in statuses for t in texts), (
+                f"{assignment}/{student} ({case.doc}): the status of {exercise} does not name the mistake "
+                f"{case.misconception[exercise]!r} (expected {texts[0]!r})\n  " + "\n  ".join(statuses))
         if case and exercise in case.status:
             assert any(case.status[exercise] in s for s in statuses), (
                 f"{assignment}/{student}: no status of exercise {exercise} says {case.status[exercise]!r}\n  "
@@ -64,3 +69,28 @@ def test_cases_exist_for_every_assignment():
         assert len(found) >= 5, f"tests/submissions/{assignment}/ needs correct and buggy cases; has {len(found)}"
         assert any(not c.expect for c in found), f"{assignment}: no correct-but-different case"
         assert (CASES / assignment).is_dir()
+
+
+# assignments whose every bug names its mistake (MISCONCEPTION) for every exercise it fails
+DIAGNOSED = ["a1_rnn", "a2_lstm", "a3_packing", "a4_attention", "a5_charlm"]
+
+
+@pytest.mark.parametrize("assignment", DIAGNOSED)
+def test_every_bug_says_which_mistake_it_is(assignment):
+    from course_lib.diagnosis import load
+
+    catalogue = load(assignment)
+    for case in cases(assignment):
+        if not case.name.startswith("bug_"):
+            continue
+        failing = {e for e, v in case.expect.items() if v < 1}
+        missing = failing - set(case.misconception)
+        assert not missing, f"{assignment}/{case.name}: MISCONCEPTION names no mistake for {sorted(missing)}"
+        for exercise, what in case.misconception.items():
+            assert exercise in catalogue.exercises, f"{assignment}/{case.name}: no exercise {exercise!r}"
+            if what.startswith("uses "):
+                assert what.removeprefix("uses ") in catalogue.exercises, f"{case.name}: {what!r}"
+            elif what not in ("wrong values", "timeout") and not what.startswith("raises "):
+                assert what in catalogue.entries, f"{assignment}/{case.name}: {what!r} is not in the catalogue"
+                assert exercise in catalogue.entries[what].exercises, (
+                    f"{assignment}/{case.name}: {what!r} is not listed for {exercise}")

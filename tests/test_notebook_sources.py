@@ -78,7 +78,8 @@ def test_release_leaks_no_solution_or_hidden_test(path):
 
 
 # Checkers that always return None: a call to one of them may end a test cell.
-NONE_RETURNING = {"assert_close", "check_gradients", "assert_allclose", "assert_array_equal", "assert_equal"}
+NONE_RETURNING = {"assert_close", "check_gradients", "assert_allclose", "assert_array_equal", "assert_equal",
+                  "check", "unchanged", "fail", "check_uses", "print"}  # Diagnosis methods return None
 
 
 def _returns_nothing(stmt: ast.stmt) -> bool:

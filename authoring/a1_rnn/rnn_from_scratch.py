@@ -15,6 +15,12 @@
 # Never change an argument in place (the caller may still need its `x`, `h0` or `dh`): work on
 # arrays your function created.
 #
+# **Check it as the grader will.** From a clone of the course's repository,
+# `.venv/bin/course check rnn_from_scratch.ipynb` grades this notebook exactly as your instructor's grader
+# does, hidden checks included, and prints each check's score and message (never the hidden
+# code); a message that ends with `[common mistake: ...]` is explained on the book's page
+# *Common mistakes*.
+#
 # **Shapes.** `N` batch, `T` time steps, `D` input size, `H` hidden size, `V` vocabulary.
 # All arrays are NumPy `float64`. Weights are input-major: `Wx` is `(D, H)`, `Wh` is `(H, H)`,
 # so one step for a batch is
@@ -60,21 +66,50 @@ assert np.shape(_out) == (5, 4), f"one_hot of 5 ids with V=4 should have shape (
 assert_close(_out[2], [0.0, 0.0, 1.0, 0.0], name="one_hot(...)[2], the first 'l'")
 ### BEGIN HIDDEN TESTS
 import course_lib.numpy_nn.layers as _layers
+from course_lib.diagnosis import FAILURES, Diagnosis
 from course_lib.grading import reference_blocked
+
+_d = Diagnosis("a1_rnn", "one_hot")
+
+
+def _right_on_1d(ids, vocab_size):
+    """Whether one_hot is right on the same ids as one 1-D array (is a shape other than 1-D its trouble?)."""
+    try:
+        got = one_hot(ids.ravel(), vocab_size)
+    except FAILURES:
+        return False
+    return np.shape(got) == (ids.size, vocab_size) and np.allclose(got, np.eye(vocab_size)[ids.ravel()])
+
 
 with reference_blocked(_layers.one_hot):
     _ids = np.random.default_rng(11).integers(0, 7, size=(2, 3, 4))
-    _got = one_hot(_ids, 7)
+    _want = (_ids[..., None] == np.arange(7)).astype(float)
+    try:
+        _got = one_hot(_ids, 7)
+    except FAILURES:
+        if _right_on_1d(_ids, 7):
+            _d.fail("onehot-1d-only")
+        raise
+    if np.shape(_got) != _want.shape and _right_on_1d(_ids, 7):
+        _d.fail("onehot-1d-only")
+    if np.asarray(_got).dtype.kind in "iub":
+        _d.fail("onehot-integers")
     assert np.asarray(_got).dtype.kind == "f", f"one_hot should return floats, got dtype {np.asarray(_got).dtype}"
-    assert_close(_got, (_ids[..., None] == np.arange(7)).astype(float), name="one_hot of a (2, 3, 4) array")
+    assert_close(_got, _want, name="one_hot of a (2, 3, 4) array")
     assert_close(one_hot(np.array([6]), 7), [[0, 0, 0, 0, 0, 0, 1.0]], name="one_hot of the last id")
     for _bad in ([-1], [7], [0, 3, 9]):
         try:
             one_hot(np.array(_bad), 7)
         except ValueError:
-            pass
-        else:
-            raise AssertionError(f"one_hot({_bad}, 7) should raise ValueError: an id is outside [0, 7)")
+            continue
+        except IndexError:  # NumPy's complaint about the id, not yours
+            if _bad == [7]:
+                _d.fail("onehot-range-off-by-one")
+            raise AssertionError(f"one_hot({_bad}, 7) should raise ValueError (an id is outside [0, 7)), "
+                                 "not NumPy's IndexError") from None
+        if _bad == [-1]:
+            _d.fail("onehot-no-range-check")
+        raise AssertionError(f"one_hot({_bad}, 7) should raise ValueError: an id is outside [0, 7)")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -97,19 +132,25 @@ def rnn_step_forward(x, h_prev, Wx, Wh, b):
 # %% nbgrader={"grade": true, "grade_id": "test_rnn_step_forward", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 import numpy as np
 
-from course_lib.grading import assert_close
+from course_lib.diagnosis import Diagnosis
 
+_d = Diagnosis("a1_rnn", "rnn_step_forward")  # names a common mistake when it recognises one
 _N, _D, _H = 2, 3, 4
 _x = np.linspace(-1, 1, _N * _D).reshape(_N, _D)
 _h = np.linspace(-0.5, 0.5, _N * _H).reshape(_N, _H)
 _out, _ = rnn_step_forward(_x, _h, np.zeros((_D, _H)), np.zeros((_H, _H)), np.full(_H, 0.3))
 assert np.shape(_out) == (_N, _H), f"h_next should have shape (N, H) = {(_N, _H)}, got {np.shape(_out)}"
-assert_close(_out, np.full((_N, _H), np.tanh(0.3)),
-             name="h_next with Wx = Wh = 0 (only the bias b = 0.3 should remain, through tanh)")
+if np.asarray(_out).dtype == np.float32:
+    _d.fail("float32-arithmetic")
+_d.check(_out, np.full((_N, _H), np.tanh(0.3)),
+         name="h_next with Wx = Wh = 0 (only the bias b = 0.3 should remain, through tanh)",
+         mistakes={"sigmoid-for-tanh": np.full((_N, _H), 1 / (1 + np.exp(-0.3))),
+                   "relu-for-tanh": np.full((_N, _H), 0.3), "bias-missing": np.zeros((_N, _H))})
 _h_before = _h.copy()
 _out, _ = rnn_step_forward(_x, _h, np.zeros((_D, _H)), np.eye(_H), np.zeros(_H))
-assert np.array_equal(_h, _h_before), "rnn_step_forward changed its argument h_prev in place"
-assert_close(_out, np.tanh(_h), name="h_next with Wx = 0, Wh = I, b = 0 (should be tanh(h_prev))")
+_d.unchanged("rnn_step_forward", {"h_prev": _h}, {"h_prev": _h_before})
+_d.check(_out, np.tanh(_h), name="h_next with Wx = 0, Wh = I, b = 0 (should be tanh(h_prev))",
+         mistakes={"sigmoid-for-tanh": 1 / (1 + np.exp(-_h)), "relu-for-tanh": np.maximum(_h, 0)})
 ### BEGIN HIDDEN TESTS
 import torch
 
@@ -128,14 +169,19 @@ _x, _h = _g.normal(size=(_N, _D)), _g.normal(size=(_N, _H))
 _Wx, _Wh = _cell.weight_ih.detach().numpy().T.copy(), _cell.weight_hh.detach().numpy().T.copy()
 _b = (_cell.bias_ih + _cell.bias_hh).detach().numpy()
 _expected = _cell(torch.from_numpy(_x), torch.from_numpy(_h)).detach().numpy()
-_args = [a.copy() for a in (_x, _h, _Wx, _Wh, _b)]
+_originals = dict(x=_x, h_prev=_h, Wx=_Wx, Wh=_Wh, b=_b)
+_args = {k: v.copy() for k, v in _originals.items()}
 with reference_blocked(_ref.rnn_step_forward, _ref.rnn_forward, _RefCell.forward):
-    _got, _ = rnn_step_forward(*_args)
+    _got, _ = rnn_step_forward(*_args.values())
+if np.asarray(_got).dtype == np.float32:
+    _d.fail("float32-arithmetic")
 assert np.asarray(_got).dtype == np.float64, (
     f"h_next should be float64 like its inputs, got {np.asarray(_got).dtype}")
-assert_close(_got, _expected, name="h_next (against torch.nn.RNNCell with the same weights)")
-for _a, _orig, _n in zip(_args, (_x, _h, _Wx, _Wh, _b), ("x", "h_prev", "Wx", "Wh", "b")):
-    assert np.array_equal(_a, _orig), f"rnn_step_forward changed its argument {_n} in place"
+_a = _x @ _Wx + _h @ _Wh + _b  # the oracles with a mistake: the same step, written out, mistaken
+_d.check(_got, _expected, name="h_next (against torch.nn.RNNCell with the same weights)",
+         mistakes={"sigmoid-for-tanh": 1 / (1 + np.exp(-_a)), "relu-for-tanh": np.maximum(_a, 0),
+                   "bias-missing": np.tanh(_a - _b), "wh-transposed": np.tanh(_x @ _Wx + _h @ _Wh.T + _b)})
+_d.unchanged("rnn_step_forward", _args, _originals)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -160,29 +206,54 @@ def rnn_step_backward(dh_next, cache):
 # %% nbgrader={"grade": true, "grade_id": "test_rnn_step_backward", "locked": true, "points": 3, "schema_version": 3, "solution": false}
 import numpy as np
 
-from course_lib.grading import assert_close, numerical_gradient
+from course_lib.diagnosis import FAILURES, Diagnosis
+from course_lib.grading import numerical_gradient
+
+_d = Diagnosis("a1_rnn", "rnn_step_backward")
+
+
+def _forward_fails():
+    """Whether your rnn_step_forward fails its own checks (the cache it makes feeds this exercise)."""
+    g = np.random.default_rng(2)
+    args = [g.normal(size=s) for s in ((2, 3), (2, 4), (3, 4), (4, 4), (4,))]
+    copies = [a.copy() for a in args]
+    try:
+        out = rnn_step_forward(*copies)[0]
+    except FAILURES:
+        return True
+    x, h, Wx, Wh, b = args
+    right = np.asarray(out).dtype == np.float64 and np.allclose(out, np.tanh(x @ Wx + h @ Wh + b), 1e-7, 1e-9)
+    return not (right and all(np.array_equal(a, c) for a, c in zip(args, copies)))
+
 
 _g = np.random.default_rng(3)
 _N, _D, _H = 2, 3, 4
 _inputs = dict(x=_g.normal(size=(_N, _D)), h_prev=_g.normal(size=(_N, _H)),
                Wx=_g.normal(size=(_D, _H)) * 0.5, Wh=_g.normal(size=(_H, _H)) * 0.5, b=_g.normal(size=_H))
-# your function gets positional arguments, in the order of _inputs: the parameter names are yours
-_h_next, _cache = rnn_step_forward(*_inputs.values())
-_dh = _g.normal(size=(_N, _H))
-_dh_before = _dh.copy()
-_grads = rnn_step_backward(_dh, _cache)
-assert np.array_equal(_dh, _dh_before), "rnn_step_backward changed its argument dh_next in place"
-assert len(_grads) == 5, "return five gradients: dx, dh_prev, dWx, dWh, db"
-for _name, _grad in zip(_inputs, _grads):
-    assert np.shape(_grad) == np.shape(_inputs[_name]), (
-        f"d{_name} should have the shape of {_name}, {np.shape(_inputs[_name])}; got {np.shape(_grad)}")
-_num_db = numerical_gradient(lambda b: rnn_step_forward(*{**_inputs, "b": b}.values())[0], _inputs["b"], _dh)
-assert_close(_grads[4], _num_db, name="db (against a numerical gradient of your forward)", rtol=1e-5, atol=1e-7)
+try:
+    # your function gets positional arguments, in the order of _inputs: the parameter names are yours
+    _h_next, _cache = rnn_step_forward(*_inputs.values())
+    _dh = _g.normal(size=(_N, _H))
+    _dh_before = _dh.copy()
+    _grads = rnn_step_backward(_dh, _cache)
+    _d.unchanged("rnn_step_backward", {"dh_next": _dh}, {"dh_next": _dh_before})
+    assert len(_grads) == 5, "return five gradients: dx, dh_prev, dWx, dWh, db"
+    if np.shape(_grads[4]) == (_N, _H):
+        _d.fail("db-not-summed")
+    for _name, _grad in zip(_inputs, _grads):
+        assert np.shape(_grad) == np.shape(_inputs[_name]), (
+            f"d{_name} should have the shape of {_name}, {np.shape(_inputs[_name])}; got {np.shape(_grad)}")
+    _num_db = numerical_gradient(lambda b: rnn_step_forward(*{**_inputs, "b": b}.values())[0], _inputs["b"], _dh)
+    _d.check(_grads[4], _num_db, name="db (against a numerical gradient of your forward)", rtol=1e-5, atol=1e-7,
+             mistakes={"db-mean-over-batch": _num_db / _N, "tanh-derivative-missing": _dh.sum(axis=0)})
+except FAILURES:
+    _d.check_uses({"rnn_step_forward": _forward_fails})  # raises if your forward is the reason
+    raise
 ### BEGIN HIDDEN TESTS
 import torch
 
 import course_lib.numpy_nn.rnn as _ref
-from course_lib.grading import reference_blocked
+from course_lib.grading import assert_close, reference_blocked
 
 _g = np.random.default_rng(33)
 _N, _D, _H = 3, 4, 5
@@ -199,15 +270,32 @@ def _formula(x, h_prev, Wx, Wh, b):
     return np.tanh(x @ Wx + h_prev @ Wh + b)
 
 
+# the same gradients with a common mistake each, to name it when your gradient equals one of them
+_x, _hp, _Wx, _Wh, _b = _inputs.values()
+_hn = _formula(**_inputs)
+_da = _dh * (1 - _hn**2)
+_mistaken = {
+    "x": {"tanh-derivative-missing": _dh @ _Wx.T},
+    "h_prev": {"tanh-derivative-missing": _dh @ _Wh.T, "dh-prev-untransposed-wh": _da @ _Wh},
+    "Wx": {"tanh-derivative-missing": _x.T @ _dh},
+    "Wh": {"tanh-derivative-missing": _hp.T @ _dh, "dwh-from-next-state": _hn.T @ _da},
+    "b": {"tanh-derivative-missing": _dh.sum(axis=0), "db-mean-over-batch": _da.mean(axis=0),
+          "db-not-summed": _da},
+}
 _dh_arg = _dh.copy()
-with reference_blocked(_ref.rnn_step_forward, _ref.rnn_step_backward, _ref.rnn_forward, _ref.rnn_backward):
-    _out, _cache = rnn_step_forward(*(v.copy() for v in _inputs.values()))
-    _grads = rnn_step_backward(_dh_arg, _cache)
-assert np.array_equal(_dh_arg, _dh), "rnn_step_backward changed its argument dh_next in place"
-for _name, _grad in zip(_inputs, _grads):
-    assert_close(_grad, _t[_name].grad.numpy(), name=f"d{_name} (against PyTorch autograd)")
-    _num = numerical_gradient(lambda v, n=_name: _formula(**{**_inputs, n: v}), _inputs[_name], _dh)
-    assert_close(_grad, _num, name=f"d{_name} (against a float64 numerical gradient)", rtol=1e-5, atol=1e-7)
+try:
+    with reference_blocked(_ref.rnn_step_forward, _ref.rnn_step_backward, _ref.rnn_forward, _ref.rnn_backward):
+        _out, _cache = rnn_step_forward(*(v.copy() for v in _inputs.values()))
+        _grads = rnn_step_backward(_dh_arg, _cache)
+    _d.unchanged("rnn_step_backward", {"dh_next": _dh_arg}, {"dh_next": _dh})
+    for _name, _grad in zip(_inputs, _grads):
+        _d.check(_grad, _t[_name].grad.numpy(), name=f"d{_name} (against PyTorch autograd)",
+                 mistakes=_mistaken[_name])
+        _num = numerical_gradient(lambda v, n=_name: _formula(**{**_inputs, n: v}), _inputs[_name], _dh)
+        assert_close(_grad, _num, name=f"d{_name} (against a float64 numerical gradient)", rtol=1e-5, atol=1e-7)
+except FAILURES:
+    _d.check_uses({"rnn_step_forward": _forward_fails})
+    raise
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -234,19 +322,42 @@ def rnn_forward(x, h0, Wx, Wh, b):
 # %% nbgrader={"grade": true, "grade_id": "test_rnn_forward", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 import numpy as np
 
-from course_lib.grading import assert_close
+from course_lib.diagnosis import FAILURES, Diagnosis
+
+_d = Diagnosis("a1_rnn", "rnn_forward")
+
+
+def _step_fails():
+    """Whether your rnn_step_forward fails its own checks (this exercise runs it at every step)."""
+    g = np.random.default_rng(2)
+    args = [g.normal(size=s) for s in ((2, 3), (2, 4), (3, 4), (4, 4), (4,))]
+    copies = [a.copy() for a in args]
+    try:
+        out = rnn_step_forward(*copies)[0]
+    except FAILURES:
+        return True
+    x, h, Wx, Wh, b = args
+    right = np.asarray(out).dtype == np.float64 and np.allclose(out, np.tanh(x @ Wx + h @ Wh + b), 1e-7, 1e-9)
+    return not (right and all(np.array_equal(a, c) for a, c in zip(args, copies)))
+
 
 _N, _T, _D, _H = 2, 3, 1, 1
-_h, _ = rnn_forward(np.zeros((_N, _T, _D)), np.full((_N, _H), 0.5), np.zeros((_D, _H)), np.ones((_H, _H)),
-                    np.zeros(_H))
-assert np.shape(_h) == (_N, _T, _H), f"h should have shape (N, T, H) = {(_N, _T, _H)}, got {np.shape(_h)}"
-assert_close(_h[0, :, 0], [np.tanh(0.5), np.tanh(np.tanh(0.5)), np.tanh(np.tanh(np.tanh(0.5)))],
-             name="h[0] with x = 0, Wh = 1, b = 0 (the state must be carried from step to step)")
+_h0 = np.full((_N, _H), 0.5)
+try:
+    _h, _ = rnn_forward(np.zeros((_N, _T, _D)), _h0, np.zeros((_D, _H)), np.ones((_H, _H)), np.zeros(_H))
+    assert np.shape(_h) == (_N, _T, _H), f"h should have shape (N, T, H) = {(_N, _T, _H)}, got {np.shape(_h)}"
+    _d.check(_h[0, :, 0], [np.tanh(0.5), np.tanh(np.tanh(0.5)), np.tanh(np.tanh(np.tanh(0.5)))],
+             name="h[0] with x = 0, h0 = 0.5, Wh = 1, b = 0",
+             mistakes={"state-not-carried": [np.tanh(0.5)] * 3,
+                       "stores-previous-state": [0.5, np.tanh(0.5), np.tanh(np.tanh(0.5))]})
+except FAILURES:
+    _d.check_uses({"rnn_step_forward": _step_fails})  # raises if your step is the reason
+    raise
 ### BEGIN HIDDEN TESTS
 import torch
 
 import course_lib.numpy_nn.rnn as _ref
-from course_lib.grading import reference_blocked
+from course_lib.grading import assert_close, reference_blocked
 from course_lib.torch_nn.rnn import RNNCell as _RefCell
 
 torch.manual_seed(4)
@@ -260,17 +371,55 @@ _x, _h0 = _g.normal(size=(_N, _T, _D)), _g.normal(size=(_N, _H))
 _expected = _rnn(torch.from_numpy(_x), torch.from_numpy(_h0)[None])[0].detach().numpy()
 _Wx, _Wh = _rnn.weight_ih_l0.detach().numpy().T.copy(), _rnn.weight_hh_l0.detach().numpy().T.copy()
 _b = (_rnn.bias_ih_l0 + _rnn.bias_hh_l0).detach().numpy()
-_args = [a.copy() for a in (_x, _h0, _Wx, _Wh, _b)]
-with reference_blocked(_ref.rnn_step_forward, _ref.rnn_forward, _RefCell.forward):
-    _got, _ = rnn_forward(*_args)
-assert np.asarray(_got).dtype == np.float64, (
-    f"h should be float64 like its inputs, got {np.asarray(_got).dtype}")
-assert_close(_got, _expected, name="h (against torch.nn.RNN with the same weights)")
-for _a, _orig, _n in zip(_args, (_x, _h0, _Wx, _Wh, _b), ("x", "h0", "Wx", "Wh", "b")):
-    assert np.array_equal(_a, _orig), f"rnn_forward changed its argument {_n} in place"
-with reference_blocked(_ref.rnn_step_forward, _ref.rnn_forward, _RefCell.forward):
-    _got1, _ = rnn_forward(_x[:, :1].copy(), _h0.copy(), _Wx, _Wh, _b)
-assert_close(_got1, _expected[:, :1], name="h for a sequence of length T = 1")
+_originals = dict(x=_x, h0=_h0, Wx=_Wx, Wh=_Wh, b=_b)
+_args = {k: v.copy() for k, v in _originals.items()}
+_blocked = (_ref.rnn_step_forward, _ref.rnn_forward, _RefCell.forward)
+
+
+def _right_when_square():
+    """Whether rnn_forward is right when D == H (is sizing something with D its trouble?)."""
+    g = np.random.default_rng(45)
+    x, h0, Wx, Wh, b = (g.normal(size=s) for s in ((2, 3, 4), (2, 4), (4, 4), (4, 4), (4,)))
+    want = _rnn_formula(x, h0, Wx, Wh, b, carry=True)
+    try:
+        with reference_blocked(*_blocked):
+            got = rnn_forward(x, h0, Wx, Wh, b)[0]
+    except FAILURES:
+        return False
+    return np.shape(got) == want.shape and np.allclose(got, want)
+
+
+def _rnn_formula(x, h0, Wx, Wh, b, carry):
+    """Every state, written out; with carry=False every step starts from h0 (a common mistake)."""
+    hs, h = [], h0
+    for t in range(x.shape[1]):
+        h = np.tanh(x[:, t] @ Wx + (h if carry else h0) @ Wh + b)
+        hs.append(h)
+    return np.stack(hs, axis=1)
+
+
+try:
+    try:
+        with reference_blocked(*_blocked):
+            _got, _ = rnn_forward(*_args.values())
+    except FAILURES:
+        if _right_when_square():
+            _d.fail("hidden-size-from-input")
+        raise
+    if np.shape(_got) != _expected.shape and _right_when_square():
+        _d.fail("hidden-size-from-input")
+    assert np.asarray(_got).dtype == np.float64, (
+        f"h should be float64 like its inputs, got {np.asarray(_got).dtype}")
+    _d.check(_got, _expected, name="h (against torch.nn.RNN with the same weights)",
+             mistakes={"state-not-carried": lambda: _rnn_formula(_x, _h0, _Wx, _Wh, _b, carry=False),
+                       "stores-previous-state": np.concatenate([_h0[:, None], _expected[:, :-1]], axis=1)})
+    _d.unchanged("rnn_forward", _args, _originals)
+    with reference_blocked(*_blocked):
+        _got1, _ = rnn_forward(_x[:, :1].copy(), _h0.copy(), _Wx, _Wh, _b)
+    assert_close(_got1, _expected[:, :1], name="h for a sequence of length T = 1")
+except FAILURES:
+    _d.check_uses({"rnn_step_forward": _step_fails})
+    raise
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -301,31 +450,70 @@ def rnn_backward(dh, cache):
 # %% nbgrader={"grade": true, "grade_id": "test_rnn_backward", "locked": true, "points": 4, "schema_version": 3, "solution": false}
 import numpy as np
 
-from course_lib.grading import assert_close, numerical_gradient
+from course_lib.diagnosis import FAILURES, Diagnosis
+from course_lib.grading import numerical_gradient
 
+_d = Diagnosis("a1_rnn", "rnn_backward")
+
+
+def _exercises_that_fail():
+    """Which of your earlier functions fail their own checks (this exercise relies on all three)."""
+    g = np.random.default_rng(2)
+    x, h, Wx, Wh, b, dh = (g.normal(size=s) for s in ((2, 3), (2, 4), (3, 4), (4, 4), (4,), (2, 4)))
+    failing = {}
+    try:
+        args = [a.copy() for a in (x, h, Wx, Wh, b)]
+        out, cache = rnn_step_forward(*args)
+        failing["rnn_step_forward"] = not (np.allclose(out, np.tanh(x @ Wx + h @ Wh + b), 1e-7, 1e-9) and all(
+            np.array_equal(a, o) for a, o in zip(args, (x, h, Wx, Wh, b))))
+    except FAILURES:
+        return {"rnn_step_forward": True}
+    try:
+        da = dh * (1 - np.tanh(x @ Wx + h @ Wh + b) ** 2)
+        want = (da @ Wx.T, da @ Wh.T, x.T @ da, h.T @ da, da.sum(axis=0))
+        got = rnn_step_backward(dh.copy(), cache)
+        failing["rnn_step_backward"] = not all(np.allclose(a, w, 1e-7, 1e-9) for a, w in zip(got, want))
+    except FAILURES:
+        failing["rnn_step_backward"] = True
+    try:
+        hs = rnn_forward(x[:, None].repeat(3, axis=1), h.copy(), Wx, Wh, b)[0]
+        h1 = np.tanh(x @ Wx + h @ Wh + b)
+        failing["rnn_forward"] = np.shape(hs) != (2, 3, 4) or not np.allclose(hs[:, 0], h1, 1e-7, 1e-9) or not (
+            np.allclose(hs[:, 1], np.tanh(x @ Wx + h1 @ Wh + b), 1e-7, 1e-9))
+    except FAILURES:
+        failing["rnn_forward"] = True
+    return failing
+
+
+_uses = {f: (lambda f=f: _exercises_that_fail().get(f, False))
+         for f in ("rnn_step_forward", "rnn_step_backward", "rnn_forward")}
 _g = np.random.default_rng(5)
 _N, _T, _D, _H = 2, 3, 2, 3
 _inputs = dict(x=_g.normal(size=(_N, _T, _D)), h0=_g.normal(size=(_N, _H)),
                Wx=_g.normal(size=(_D, _H)) * 0.5, Wh=_g.normal(size=(_H, _H)) * 0.5, b=_g.normal(size=_H))
-# your function gets positional arguments, in the order of _inputs: the parameter names are yours
-_h, _cache = rnn_forward(*_inputs.values())
-_dh = np.zeros((_N, _T, _H))
-_dh[:, -1] = _g.normal(size=(_N, _H))  # a loss on the last step only
-_dh_before = _dh.copy()
-_grads = rnn_backward(_dh, _cache)
-assert np.array_equal(_dh, _dh_before), "rnn_backward changed its argument dh in place"
-assert len(_grads) == 5, "return five gradients: dx, dh0, dWx, dWh, db"
-for _name, _grad in zip(_inputs, _grads):
-    assert np.shape(_grad) == np.shape(_inputs[_name]), (
-        f"d{_name} should have the shape of {_name}, {np.shape(_inputs[_name])}; got {np.shape(_grad)}")
-_num_dh0 = numerical_gradient(lambda v: rnn_forward(*{**_inputs, "h0": v}.values())[0], _inputs["h0"], _dh)
-assert_close(_grads[1], _num_dh0, name="dh0 with a loss on the last step only (is the gradient carried back?)",
-             rtol=1e-5, atol=1e-7)
+try:
+    # your function gets positional arguments, in the order of _inputs: the parameter names are yours
+    _h, _cache = rnn_forward(*_inputs.values())
+    _dh = np.zeros((_N, _T, _H))
+    _dh[:, -1] = _g.normal(size=(_N, _H))  # a loss on the last step only
+    _dh_before = _dh.copy()
+    _grads = rnn_backward(_dh, _cache)
+    _d.unchanged("rnn_backward", {"dh": _dh}, {"dh": _dh_before})
+    assert len(_grads) == 5, "return five gradients: dx, dh0, dWx, dWh, db"
+    for _name, _grad in zip(_inputs, _grads):
+        assert np.shape(_grad) == np.shape(_inputs[_name]), (
+            f"d{_name} should have the shape of {_name}, {np.shape(_inputs[_name])}; got {np.shape(_grad)}")
+    _num_dh0 = numerical_gradient(lambda v: rnn_forward(*{**_inputs, "h0": v}.values())[0], _inputs["h0"], _dh)
+    _d.check(_grads[1], _num_dh0, name="dh0 with a loss on the last step only (against a numerical gradient)",
+             rtol=1e-5, atol=1e-7, mistakes={"gradient-not-carried": np.zeros((_N, _H))})
+except FAILURES:
+    _d.check_uses(_uses)  # raises if one of your earlier functions is the reason
+    raise
 ### BEGIN HIDDEN TESTS
 import torch
 
 import course_lib.numpy_nn.rnn as _ref
-from course_lib.grading import reference_blocked
+from course_lib.grading import assert_close, reference_blocked
 from course_lib.torch_nn.rnn import RNNCell as _RefCell
 
 torch.manual_seed(6)
@@ -358,26 +546,49 @@ def _formula(x, h0, Wx, Wh, b):
     return np.stack(hs, axis=1)
 
 
+def _bptt(dh, mistake):
+    """BPTT written out, with one common mistake (to name it when your gradients equal these)."""
+    x, h0, Wx, Wh, b = _inputs.values()
+    hs = [h0, *np.moveaxis(_formula(**_inputs), 1, 0)]  # hs[t + 1] is the state step t produces
+    grads = dict(x=np.zeros_like(x), Wx=np.zeros_like(Wx), Wh=np.zeros_like(Wh), b=np.zeros_like(b))
+    carried = np.zeros_like(h0)
+    for t in reversed(range(_T)):
+        s = (t - 1) % _T if mistake == "cache-index-shift" else t  # the step whose cache is used
+        upstream = dh[:, t] if mistake != "upstream-not-added" or t == _T - 1 else 0.0
+        da = (upstream + (0.0 if mistake == "gradient-not-carried" else carried)) * (1 - hs[s + 1] ** 2)
+        grads["x"][:, t] = da @ Wx.T
+        carried = da @ Wh.T
+        for name, grad in (("Wx", x[:, s].T @ da), ("Wh", hs[s].T @ da), ("b", da.sum(axis=0))):
+            grads[name] = grad if mistake == "weight-grads-overwritten" else grads[name] + grad
+    return {**grads, "h0": carried}
+
+
+_MISTAKES = ("gradient-not-carried", "upstream-not-added", "weight-grads-overwritten", "cache-index-shift")
 _blocked = (_ref.rnn_step_forward, _ref.rnn_step_backward, _ref.rnn_forward, _ref.rnn_backward, _RefCell.forward)
 _upstreams = {"a loss on every step": _g.normal(size=(_N, _T, _H))}
 _only_first = np.zeros((_N, _T, _H))
 _only_first[:, 0] = _g.normal(size=(_N, _H))
 _upstreams["a loss on the first step only"] = _only_first
-for _what, _dh in _upstreams.items():
-    _dh_arg = _dh.copy()
+try:
+    for _what, _dh in _upstreams.items():
+        _dh_arg = _dh.copy()
+        with reference_blocked(*_blocked):
+            _h, _cache = rnn_forward(*(v.copy() for v in _inputs.values()))
+            _grads = rnn_backward(_dh_arg, _cache)
+        _d.unchanged("rnn_backward", {"dh": _dh_arg}, {"dh": _dh})
+        _expected = _torch_grads(_dh)
+        for _name, _grad in zip(_inputs, _grads):
+            _d.check(_grad, _expected[_name], name=f"d{_name} with {_what} (against PyTorch autograd)",
+                     mistakes={m: (lambda m=m, n=_name, dh=_dh: _bptt(dh, m)[n]) for m in _MISTAKES})
+    _dh = _upstreams["a loss on every step"]
     with reference_blocked(*_blocked):
-        _h, _cache = rnn_forward(*(v.copy() for v in _inputs.values()))
-        _grads = rnn_backward(_dh_arg, _cache)
-    assert np.array_equal(_dh_arg, _dh), "rnn_backward changed its argument dh in place"
-    _expected = _torch_grads(_dh)
+        _grads = rnn_backward(_dh.copy(), rnn_forward(*(v.copy() for v in _inputs.values()))[1])
     for _name, _grad in zip(_inputs, _grads):
-        assert_close(_grad, _expected[_name], name=f"d{_name} with {_what} (against PyTorch autograd)")
-_dh = _upstreams["a loss on every step"]
-with reference_blocked(*_blocked):
-    _grads = rnn_backward(_dh.copy(), rnn_forward(*(v.copy() for v in _inputs.values()))[1])
-for _name, _grad in zip(_inputs, _grads):
-    _num = numerical_gradient(lambda v, n=_name: _formula(**{**_inputs, n: v}), _inputs[_name], _dh)
-    assert_close(_grad, _num, name=f"d{_name} (against a float64 numerical gradient)", rtol=1e-5, atol=1e-7)
+        _num = numerical_gradient(lambda v, n=_name: _formula(**{**_inputs, n: v}), _inputs[_name], _dh)
+        assert_close(_grad, _num, name=f"d{_name} (against a float64 numerical gradient)", rtol=1e-5, atol=1e-7)
+except FAILURES:
+    _d.check_uses(_uses)
+    raise
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -425,25 +636,49 @@ def clip_by_global_norm(grads, max_norm):
 # %% nbgrader={"grade": true, "grade_id": "test_clip_by_global_norm", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 import numpy as np
 
+from course_lib.diagnosis import FAILURES, Diagnosis
 from course_lib.grading import assert_close
 
+_d = Diagnosis("a1_rnn", "clip_by_global_norm")
 # Dividing by ||g|| + 1e-6 or by ||g|| are both right; the two results differ by a relative
 # 1e-6 / ||g||, under 1e-7 for the norms checked here (all 0 or at least 13). Values are compared
 # with rtol 1e-5, which accepts both; each wrong answer these checks look for is off by 10% or
 # more somewhere (float32 results are caught by their dtype, not their values).
 _RTOL_EPS = 1e-5
+
+
+def _right_on_three_vectors():
+    """Whether clip_by_global_norm is right on three 1-D arrays (are other counts or shapes its trouble?)."""
+    try:
+        clipped, total = clip_by_global_norm([np.array([3.0]), np.array([4.0]), np.array([12.0])], 6.5)
+        return np.isclose(float(total), 13.0) and np.allclose(np.concatenate(clipped), [1.5, 2.0, 6.0], rtol=_RTOL_EPS)
+    except FAILURES:
+        return False
+
+
 _grads = [np.array([3.0, 4.0]), np.array([[12.0]])]  # one long vector (3, 4, 12): norm sqrt(169) = 13
-_clipped, _total = clip_by_global_norm(_grads, 6.5)
+try:
+    _clipped, _total = clip_by_global_norm(_grads, 2.6)
+except FAILURES:
+    if _right_on_three_vectors():
+        _d.fail("clip-fixed-count")
+    raise
 assert len(_clipped) == 2, f"clipped should hold one array per gradient, 2 here; got {len(_clipped)}"
 assert np.shape(_clipped[1]) == (1, 1), (
     f"clipped[1] should keep the shape (1, 1) of grads[1], got {np.shape(_clipped[1])}")
-assert_close(_total, 13.0, name="total_norm of [3, 4] and [[12]] (the norm before clipping)")
-assert_close(_clipped[0], [1.5, 2.0], name="clipped[0] with max_norm 6.5 (every array times 6.5 / 13)", rtol=_RTOL_EPS)
-assert_close(_clipped[1], [[6.0]], name="clipped[1] with max_norm 6.5 (every array times 6.5 / 13)", rtol=_RTOL_EPS)
-assert np.array_equal(_grads[0], [3.0, 4.0]) and np.array_equal(_grads[1], [[12.0]]), (
-    "clip_by_global_norm changed the arrays in grads in place")
+if np.ndim(_total) > 0:
+    _d.fail("clip-total-norm-array")
+_d.check(_total, 13.0, name="total_norm of [3, 4] and [[12]] (the norm before clipping)",
+         mistakes={"clip-max-norm": 12.0, "clip-rms": np.sqrt(169 / 3), "clip-no-square-root": 169.0,
+                   "clip-norm-after": 13 * 2.6 / (13 + 1e-6)})
+_d.check(_clipped[0], [0.6, 0.8], name="clipped[0] with max_norm 2.6 (every array times 2.6 / 13 = 0.2)",
+         rtol=_RTOL_EPS, mistakes={"clip-by-value": [2.6, 2.6], "clip-each-array": [3 * 2.6 / 5, 4 * 2.6 / 5]})
+assert_close(_clipped[1], [[2.4]], name="clipped[1] with max_norm 2.6 (every array times 2.6 / 13 = 0.2)", rtol=_RTOL_EPS)
+if not (np.array_equal(_grads[0], [3.0, 4.0]) and np.array_equal(_grads[1], [[12.0]])):
+    _d.fail("changed-argument-in-place", "clip_by_global_norm changed the arrays in grads in place")
 _kept, _ = clip_by_global_norm(_grads, 20.0)
-assert_close(_kept[1], [[12.0]], name="clipped[1] with max_norm 20 > 13 (nothing to clip)")
+_d.check(_kept[1], [[12.0]], name="clipped[1] with max_norm 20 > 13 (nothing to clip)", rtol=_RTOL_EPS,
+         mistakes={"clip-scales-up": [[12.0 * 20 / 13]]})
 ### BEGIN HIDDEN TESTS
 import torch
 
@@ -460,14 +695,39 @@ def _torch_clip(grads, max_norm):
     return [p.grad.numpy() for p in params], float(total)
 
 
+def _clip_with(grads, max_norm, mistake):
+    """Clipping written out with one common mistake: (clipped, total_norm)."""
+    squares = sum(np.sum(g**2) for g in grads)
+    norm = float(np.sqrt(squares))
+    measured = {"clip-max-norm": max(float(np.max(np.abs(g))) for g in grads),
+                "clip-rms": float(np.sqrt(squares / sum(np.size(g) for g in grads))),
+                "clip-no-square-root": float(squares)}.get(mistake, norm)
+    factor = max_norm / (measured + 1e-6)
+    if mistake == "clip-by-value":
+        return [np.clip(g, -max_norm, max_norm) for g in grads], norm
+    if mistake == "clip-each-array":
+        own = [float(np.sqrt(np.sum(g**2))) for g in grads]
+        return [g * max_norm / n if n > max_norm else g for g, n in zip(grads, own)], norm
+    if mistake == "clip-scales-up":
+        return [g * factor for g in grads], norm
+    if mistake == "clip-nan-for-zero":
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return [g / norm * min(norm, max_norm) for g in grads], norm
+    clipped = [g * factor if factor < 1 else g for g in grads]
+    if mistake == "clip-norm-after":
+        return clipped, float(np.sqrt(sum(np.sum(c**2) for c in clipped)))
+    return clipped, measured
+
+
+_TOTAL_MISTAKES = ("clip-max-norm", "clip-rms", "clip-no-square-root", "clip-norm-after")
+_CLIPPED_MISTAKES = ("clip-by-value", "clip-each-array", "clip-scales-up", "clip-nan-for-zero")
 # Each global norm is 0 or at least 13 (see _RTOL_EPS) and far from 1, where a norm without its
 # square root would look right. In the first case two arrays are short on their own, so clipping
-# each array by its own norm leaves them as they are. (A 0-d gradient belongs in that list too, but
-# `course grade` carries a 0-d array as shape (1,) for now, so the list holds a (1,) array.)
+# each array by its own norm leaves them as they are; a 0-d gradient is among them.
 _g = np.random.default_rng(12)
 _cases = {
-    "shapes (3, 4), (5,), (1,) and (2, 3, 2), norm about 32 > max_norm 5": (
-        [_g.normal(size=(3, 4)) * 10, _g.normal(size=5) * 0.1, np.array([-2.0]), _g.normal(size=(2, 3, 2)) * 3], 5.0),
+    "shapes (3, 4), (5,), () and (2, 3, 2), norm about 32 > max_norm 5": (
+        [_g.normal(size=(3, 4)) * 10, _g.normal(size=5) * 0.1, np.array(-2.0), _g.normal(size=(2, 3, 2)) * 3], 5.0),
     "one (4, 6) array, norm about 21 > max_norm 2": ([_g.normal(size=(4, 6)) * 5], 2.0),
     "exploding gradients, norm about 8e4 > max_norm 1": ([_g.normal(size=(8, 8)) * 1e4, _g.normal(size=8) * 1e4], 1.0),
     "a (2, 2) and a (3,) array, norm about 20 < max_norm 40 (nothing to clip)": (
@@ -480,18 +740,30 @@ for _what, (_grads, _max_norm) in _cases.items():
     _expected, _expected_total = _torch_clip(_grads, _max_norm)
     _args = [g.copy() for g in _grads]
     with reference_blocked(_ref.clip_by_global_norm, _ref.global_norm):
-        _clipped, _total = clip_by_global_norm(_args, _max_norm)
+        try:
+            _clipped, _total = clip_by_global_norm(_args, _max_norm)
+        except FAILURES:
+            if _right_on_three_vectors():
+                _d.fail("clip-fixed-count")
+            raise
     for _k, (_arg, _orig) in enumerate(zip(_args, _grads)):
-        assert np.array_equal(_arg, _orig), f"clip_by_global_norm changed grads[{_k}] in place ({_what})"
-    assert np.ndim(_total) == 0 and np.asarray(_total).dtype.kind in "fiu", (
-        f"total_norm should be one real number, got {type(_total).__name__} of shape {np.shape(_total)} ({_what})")
-    assert_close(float(_total), _expected_total, name=f"total_norm for {_what} (against clip_grad_norm_)")
+        if not np.array_equal(_arg, _orig):
+            _d.fail("changed-argument-in-place", f"clip_by_global_norm changed grads[{_k}] in place ({_what})")
+    if np.ndim(_total) > 0:
+        _d.fail("clip-total-norm-array")
+    assert np.asarray(_total).dtype.kind in "fiu", (
+        f"total_norm should be one real number, got {type(_total).__name__} ({_what})")
+    _d.check(float(_total), _expected_total, name=f"total_norm for {_what} (against clip_grad_norm_)",
+             mistakes={m: (lambda m=m: _clip_with(_grads, _max_norm, m)[1]) for m in _TOTAL_MISTAKES})
     assert isinstance(_clipped, (list, tuple)) and len(_clipped) == len(_grads), (
         f"clipped should be a list of {len(_grads)} arrays, one per gradient ({_what})")
     for _k, (_c, _e) in enumerate(zip(_clipped, _expected)):
+        if np.asarray(_c).dtype == np.float32:
+            _d.fail("float32-arithmetic")
         assert np.asarray(_c).dtype == np.float64, (
             f"clipped[{_k}] should be float64 like grads[{_k}], got {np.asarray(_c).dtype} ({_what})")
-        assert_close(_c, _e, name=f"clipped[{_k}] for {_what} (against clip_grad_norm_)", rtol=_RTOL_EPS)
+        _d.check(_c, _e, name=f"clipped[{_k}] for {_what} (against clip_grad_norm_)", rtol=_RTOL_EPS,
+                 mistakes={m: (lambda m=m, k=_k: _clip_with(_grads, _max_norm, m)[0][k]) for m in _CLIPPED_MISTAKES})
 ### END HIDDEN TESTS
 
 # %% [markdown]

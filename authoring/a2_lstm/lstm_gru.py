@@ -15,6 +15,12 @@
 # Never change an argument in place (the caller may still need its `x`, `h_prev`, `h0` or `dh`):
 # work on arrays your function created.
 #
+# **Check it as the grader will.** From a clone of the course's repository,
+# `.venv/bin/course check lstm_gru.ipynb` grades this notebook exactly as your instructor's grader
+# does, hidden checks included, and prints each check's score and message (never the hidden
+# code); a message that ends with `[common mistake: ...]` is explained on the book's page
+# *Common mistakes*.
+#
 # **Shapes.** `N` batch, `T` time steps, `D` input size, `H` hidden size. All arrays are NumPy
 # `float64`. Weights are input-major and the four gates are stacked along the last axis in
 # **PyTorch's order `[i, f, g, o]`**: `Wx` is `(D, 4H)`, `Wh` is `(H, 4H)`, `b` is `(4H,)`, so
@@ -78,8 +84,10 @@ def sigmoid_strict(x):
 # %% nbgrader={"grade": true, "grade_id": "test_sigmoid", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 import numpy as np
 
+from course_lib.diagnosis import Diagnosis
 from course_lib.grading import assert_close
 
+_d = Diagnosis("a2_lstm", "sigmoid")
 _x = np.array([[-2.0, 0.0, 2.0]])
 _out = sigmoid(_x)
 assert np.shape(_out) == (1, 3), f"sigmoid should keep the shape (1, 3), got {np.shape(_out)}"
@@ -89,7 +97,9 @@ try:
 except NameError:
     raise AssertionError("sigmoid_strict is missing: run (or restore) the locked cell above") from None
 except Exception as _err:  # FloatingPointError, or a RuntimeWarning raised as an error
-    raise AssertionError(f"sigmoid([-1000, 1000]) overflowed: {_err!r}") from None
+    if "overflow" in str(_err):
+        _d.fail("sigmoid-overflows", f"sigmoid([-1000, 1000]) overflowed ({_err})")
+    raise AssertionError(f"sigmoid([-1000, 1000]) failed: {_err!r}") from None
 assert_close(_out, [0.0, 1.0], name="sigmoid([-1000, 1000])")
 ### BEGIN HIDDEN TESTS
 import torch
@@ -111,10 +121,12 @@ for _what, _x in _cases.items():
         except NameError:
             raise AssertionError("sigmoid_strict is missing: restore the locked cell above the test") from None
         except Exception as _err:
-            raise AssertionError(f"sigmoid of {_what} overflowed or failed: {_err!r}") from None
+            if "overflow" in str(_err):
+                _d.fail("sigmoid-overflows", f"sigmoid of {_what} overflowed ({_err})")
+            raise AssertionError(f"sigmoid of {_what} failed: {_err!r}") from None
     assert np.asarray(_out).dtype.kind == "f", f"sigmoid should return floats, got {np.asarray(_out).dtype}"
     assert_close(_out, torch.sigmoid(torch.from_numpy(_x)), name=f"sigmoid of {_what} (against torch.sigmoid)")
-    assert np.array_equal(_x, _copy), "sigmoid changed its input in place"
+    _d.unchanged("sigmoid", {"x": _x}, {"x": _copy})
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -144,8 +156,9 @@ def lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b):
 # %% nbgrader={"grade": true, "grade_id": "test_lstm_step_forward", "locked": true, "points": 3, "schema_version": 3, "solution": false}
 import numpy as np
 
-from course_lib.grading import assert_close
+from course_lib.diagnosis import Diagnosis
 
+_d = Diagnosis("a2_lstm", "lstm_step_forward")
 _N, _D, _H = 2, 3, 4
 _x = np.linspace(-1, 1, _N * _D).reshape(_N, _D)
 _h = np.linspace(-0.5, 0.5, _N * _H).reshape(_N, _H)
@@ -157,10 +170,14 @@ assert np.shape(_h_next) == (_N, _H), f"h_next should have shape (N, H) = {(_N, 
 assert np.shape(_c_next) == (_N, _H), f"c_next should have shape (N, H) = {(_N, _H)}, got {np.shape(_c_next)}"
 _sig = lambda v: 1 / (1 + np.exp(-v))  # noqa: E731  (moderate values only)
 _c_expected = _sig(_a["f"]) * 0.7 + _sig(_a["i"]) * np.tanh(_a["g"])
-assert_close(_c_next, np.full((_N, _H), _c_expected),
-             name="c_next with Wx = Wh = 0 and b = [1, -1, 0.5, 2] per gate block [i, f, g, o] (check the gate order)")
-assert_close(_h_next, np.full((_N, _H), _sig(_a["o"]) * np.tanh(_c_expected)),
-             name="h_next with Wx = Wh = 0 (h_next = o * tanh(c_next))")
+_c_ifog = _sig(_a["f"]) * 0.7 + _sig(_a["i"]) * np.tanh(_a["o"])  # the blocks read as [i, f, o, g]
+_d.check(_c_next, np.full((_N, _H), _c_expected),
+         name="c_next with Wx = Wh = 0 and b = [1, -1, 0.5, 2] per gate block [i, f, g, o]",
+         mistakes={"gate-order-ifog": np.full((_N, _H), _c_ifog),
+                   "input-gate-missing": np.full((_N, _H), _sig(_a["f"]) * 0.7 + np.tanh(_a["g"]))})
+_d.check(_h_next, np.full((_N, _H), _sig(_a["o"]) * np.tanh(_c_expected)),
+         name="h_next with Wx = Wh = 0 (h_next = o * tanh(c_next))",
+         mistakes={"h-without-tanh": np.full((_N, _H), _sig(_a["o"]) * _c_expected)})
 ### BEGIN HIDDEN TESTS
 import torch
 
@@ -169,6 +186,20 @@ from course_lib.grading import reference_blocked
 from course_lib.torch_nn.lstm import LSTM as _RefLSTM
 from course_lib.torch_nn.lstm import LSTMCell as _RefCell
 
+
+def _step(x, h, c, Wx, Wh, b, order="ifgo", tanh_h=True, input_gate=True):
+    """The LSTM step written out; the keywords make one common mistake (for naming it)."""
+    H = h.shape[1]
+    a = x @ Wx + h @ Wh + b
+    s = lambda v: 0.5 * (1 + np.tanh(v / 2))  # noqa: E731
+    blocks = dict(zip(order, (a[:, k * H:(k + 1) * H] for k in range(4))))
+    i, f, g, o = s(blocks["i"]), s(blocks["f"]), np.tanh(blocks["g"]), s(blocks["o"])
+    c_next = f * c + (i if input_gate else 1.0) * g
+    return o * (np.tanh(c_next) if tanh_h else c_next), c_next
+
+
+_MISTAKES = {"gate-order-ifog": dict(order="ifog"), "h-without-tanh": dict(tanh_h=False),
+             "input-gate-missing": dict(input_gate=False)}
 _blocked = (_ref.sigmoid, _ref.lstm_step_forward, _ref.lstm_forward, _RefCell.forward, _RefLSTM.forward)
 torch.manual_seed(2)
 _N, _D, _H = 3, 4, 5
@@ -182,16 +213,17 @@ _g = np.random.default_rng(22)
 for _scale in (1.0, 3.0):  # a large cell state tells o * c apart from o * tanh(c)
     _x, _h, _c = _g.normal(size=(_N, _D)), _g.normal(size=(_N, _H)), _g.normal(size=(_N, _H)) * _scale
     _eh, _ec = (t.detach().numpy() for t in _cell(torch.from_numpy(_x), (torch.from_numpy(_h), torch.from_numpy(_c))))
-    _args = [a.copy() for a in (_x, _h, _c, _Wx, _Wh, _b)]
+    _originals = dict(x=_x, h_prev=_h, c_prev=_c, Wx=_Wx, Wh=_Wh, b=_b)
+    _args = {k: v.copy() for k, v in _originals.items()}
     with reference_blocked(*_blocked):
-        _got_h, _got_c, _ = lstm_step_forward(*_args)
+        _got_h, _got_c, _ = lstm_step_forward(*_args.values())
     for _v, _n in ((_got_h, "h_next"), (_got_c, "c_next")):
         assert np.asarray(_v).dtype == np.float64, (
             f"{_n} should be float64 like its inputs, got {np.asarray(_v).dtype}")
-    assert_close(_got_c, _ec, name="c_next (against torch.nn.LSTMCell with the same weights)")
-    assert_close(_got_h, _eh, name="h_next (against torch.nn.LSTMCell with the same weights)")
-    for _a, _orig, _n in zip(_args, (_x, _h, _c, _Wx, _Wh, _b), ("x", "h_prev", "c_prev", "Wx", "Wh", "b")):
-        assert np.array_equal(_a, _orig), f"lstm_step_forward changed its argument {_n} in place"
+    for _k, (_got, _want) in enumerate(((_got_c, _ec), (_got_h, _eh))):
+        _d.check(_got, _want, name=f"{('c_next', 'h_next')[_k]} (against torch.nn.LSTMCell with the same weights)",
+                 mistakes={m: (lambda kw=kw, k=_k: _step(*_originals.values(), **kw)[1 - k]) for m, kw in _MISTAKES.items()})
+    _d.unchanged("lstm_step_forward", _args, _originals)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -219,8 +251,10 @@ def lstm_step_backward(dh_next, dc_next, cache):
 # %% nbgrader={"grade": true, "grade_id": "test_lstm_step_backward", "locked": true, "points": 4, "schema_version": 3, "solution": false}
 import numpy as np
 
+from course_lib.diagnosis import Diagnosis
 from course_lib.grading import assert_close, numerical_gradient
 
+_d = Diagnosis("a2_lstm", "lstm_step_backward")
 _g = np.random.default_rng(3)
 _N, _D, _H = 2, 3, 4
 _inputs = dict(x=_g.normal(size=(_N, _D)), h_prev=_g.normal(size=(_N, _H)), c_prev=_g.normal(size=(_N, _H)),
@@ -230,8 +264,7 @@ _h_next, _c_next, _cache = lstm_step_forward(*_inputs.values())
 _dh, _dc = _g.normal(size=(_N, _H)), _g.normal(size=(_N, _H))
 _dh_before, _dc_before = _dh.copy(), _dc.copy()
 _grads = lstm_step_backward(_dh, _dc, _cache)
-assert np.array_equal(_dh, _dh_before), "lstm_step_backward changed its argument dh_next in place"
-assert np.array_equal(_dc, _dc_before), "lstm_step_backward changed its argument dc_next in place"
+_d.unchanged("lstm_step_backward", {"dh_next": _dh, "dc_next": _dc}, {"dh_next": _dh_before, "dc_next": _dc_before})
 assert len(_grads) == 6, "return six gradients: dx, dh_prev, dc_prev, dWx, dWh, db"
 for _name, _grad in zip(_inputs, _grads):
     assert np.shape(_grad) == np.shape(_inputs[_name]), (
@@ -243,14 +276,96 @@ def _both(*args):  # L = <dh, h_next> + <dc, c_next>: differentiate both outputs
     return np.stack([h, c])
 
 
-_num_db = numerical_gradient(lambda b: _both(*{**_inputs, "b": b}.values()), _inputs["b"], np.stack([_dh, _dc]))
-assert_close(_grads[5], _num_db, name="db (against a numerical gradient of your forward)", rtol=1e-5, atol=1e-7)
+def _num_db(dh, dc):
+    return numerical_gradient(lambda b: _both(*{**_inputs, "b": b}.values()), _inputs["b"], np.stack([dh, dc]))
+
+
+_d.check(_grads[5], _num_db(_dh, _dc), name="db (against a numerical gradient of your forward)", rtol=1e-5,
+         atol=1e-7, mistakes={"dc-next-ignored": lambda: _num_db(_dh, np.zeros_like(_dc))})
 ### BEGIN HIDDEN TESTS
 import torch
 
 import course_lib.numpy_nn.lstm as _ref
+from course_lib.diagnosis import FAILURES
 from course_lib.grading import reference_blocked
 from course_lib.torch_nn.lstm import LSTMCell as _RefCell
+
+
+def _lstm_formula(x, h0, Wx, Wh, b, c0=None, carry_c=True):
+    """Oracle: the LSTM over T steps, written out ([i, f, g, o]); every (h, c) and the gates."""
+    H = h0.shape[1]
+    s = lambda v: 0.5 * (1 + np.tanh(v / 2))  # noqa: E731
+    h, c, steps = h0, np.zeros_like(h0) if c0 is None else c0, []
+    for t in range(x.shape[1]):
+        a = x[:, t] @ Wx + h @ Wh + b
+        i, f, g, o = s(a[:, :H]), s(a[:, H:2 * H]), np.tanh(a[:, 2 * H:3 * H]), s(a[:, 3 * H:])
+        c_prev = c if carry_c else np.zeros_like(h0)
+        c = f * c_prev + i * g
+        steps.append(dict(h_prev=h, c_prev=c_prev, i=i, f=f, g=g, o=o, c=c))
+        h = o * np.tanh(c)
+        steps[-1]["h"] = h
+    return steps
+
+
+def _failing(names):
+    """Which of your earlier functions (of ``names``) fail their own checks, on a small input."""
+    g = np.random.default_rng(9)
+    N, T, D, H = 2, 3, 3, 2
+    x, h0, c0 = g.normal(size=(N, T, D)), g.normal(size=(N, H)), g.normal(size=(N, H))
+    Wx, Wh, b = g.normal(size=(D, 4 * H)) * 0.5, g.normal(size=(H, 4 * H)) * 0.5, g.normal(size=4 * H)
+    step = _lstm_formula(x[:, :1], h0, Wx, Wh, b, c0=c0)[0]
+    dh, dc = g.normal(size=(N, H)), g.normal(size=(N, H))
+    failing = dict.fromkeys(names, False)
+    try:
+        args = [a.copy() for a in (x[:, 0], h0, c0, Wx, Wh, b)]
+        h1, c1, cache = lstm_step_forward(*args)
+        same = all(np.array_equal(a, o) for a, o in zip(args, (x[:, 0], h0, c0, Wx, Wh, b)))
+        failing["lstm_step_forward"] = not (same and np.allclose(h1, step["h"]) and np.allclose(c1, step["c"]))
+    except FAILURES:
+        return dict.fromkeys(names, True)
+    if "lstm_step_backward" in names:
+        dc_total = dc + dh * step["o"] * (1 - np.tanh(step["c"]) ** 2)
+        i, f, gg, o = step["i"], step["f"], step["g"], step["o"]
+        da = np.concatenate([dc_total * gg * i * (1 - i), dc_total * c0 * f * (1 - f), dc_total * i * (1 - gg**2),
+                             dh * np.tanh(step["c"]) * o * (1 - o)], axis=1)
+        want = (da @ Wx.T, da @ Wh.T, dc_total * f, x[:, 0].T @ da, h0.T @ da, da.sum(axis=0))
+        try:
+            got = lstm_step_backward(dh.copy(), dc.copy(), cache)
+            failing["lstm_step_backward"] = not all(np.allclose(a, w) for a, w in zip(got, want))
+        except FAILURES:
+            failing["lstm_step_backward"] = True
+    if "lstm_forward" in names:
+        want = np.stack([s["h"] for s in _lstm_formula(x, h0, Wx, Wh, b)], axis=1)
+        try:
+            args = [a.copy() for a in (x, h0, Wx, Wh, b)]
+            got = lstm_forward(*args)[0]
+            same = all(np.array_equal(a, o) for a, o in zip(args, (x, h0, Wx, Wh, b)))
+            again = lstm_forward(*[a.copy() for a in (x, h0, Wx, Wh, b)])[0]
+            failing["lstm_forward"] = not (same and np.allclose(got, want) and np.allclose(again, want))
+        except FAILURES:
+            failing["lstm_forward"] = True
+    if "lstm_backward" in names:
+        from course_lib.grading import numerical_gradient
+
+        up = g.normal(size=(N, T, H))
+        weights = dict(x=x, h0=h0, Wx=Wx, Wh=Wh, b=b)
+
+        def hs(**kw):
+            return np.stack([s["h"] for s in _lstm_formula(**{**weights, **kw})], axis=1)
+
+        try:
+            got = lstm_backward(up.copy(), lstm_forward(*(a.copy() for a in weights.values()))[1])
+            failing["lstm_backward"] = not all(
+                np.allclose(got[k], numerical_gradient(lambda v, n=n: hs(**{n: v}), weights[n], up), 1e-5, 1e-7)
+                for k, n in ((1, "h0"), (2, "Wx"), (4, "b")))
+        except FAILURES:
+            failing["lstm_backward"] = True
+    return failing
+
+
+def _uses(*names):
+    return {n: (lambda n=n: _failing(names)[n]) for n in names}
+
 
 _blocked = (_ref.sigmoid, _ref.lstm_step_forward, _ref.lstm_step_backward, _ref.lstm_forward, _ref.lstm_backward,
             _RefCell.forward)
@@ -263,41 +378,58 @@ _inputs = dict(x=_g.normal(size=(_N, _D)), h_prev=_g.normal(size=(_N, _H)), c_pr
 
 def _formula(x, h_prev, c_prev, Wx, Wh, b):
     """Oracle: the LSTM step written out with PyTorch's gate order, in float64."""
-    H = h_prev.shape[1]
-    a = x @ Wx + h_prev @ Wh + b
-    s = lambda v: 0.5 * (1 + np.tanh(v / 2))  # noqa: E731
-    c = s(a[:, H:2 * H]) * c_prev + s(a[:, :H]) * np.tanh(a[:, 2 * H:3 * H])
-    return np.stack([s(a[:, 3 * H:]) * np.tanh(c), c])
+    step = _lstm_formula(x[:, None], h_prev, Wx, Wh, b, c0=c_prev)[0]
+    return np.stack([step["h"], step["c"]])
 
 
+def _step_backward(dh, dc, mistake):
+    """The step's gradients written out, with one common mistake (to name it when yours equal these)."""
+    x, c_prev = _inputs["x"], _inputs["c_prev"]
+    st = _lstm_formula(x[:, None], _inputs["h_prev"], _inputs["Wx"], _inputs["Wh"], _inputs["b"], c0=c_prev)[0]
+    i, f, g, o, c, tc = st["i"], st["f"], st["g"], st["o"], st["c"], np.tanh(st["c"])
+    dtanh = 1 - c**2 if mistake == "dtanh-of-c" else 1 - tc**2
+    dc_all = (0.0 if mistake == "dc-next-ignored" else dc) + dh * o * dtanh
+    do = (dc_all if mistake == "output-gate-grad-uses-dc" else dh) * tc
+    df = dc_all * (c if mistake == "df-uses-c-next" else c_prev)
+    da = np.concatenate([dc_all * g * i * (1 - i), df * f * (1 - f), dc_all * i * (1 - g**2), do * o * (1 - o)], axis=1)
+    dc_prev = dc_all * (1.0 if mistake == "dc-prev-without-forget" else f)
+    return dict(x=da @ _inputs["Wx"].T, h_prev=da @ _inputs["Wh"].T, c_prev=dc_prev, Wx=x.T @ da,
+                Wh=_inputs["h_prev"].T @ da, b=da.sum(axis=0))
+
+
+_MISTAKES = ("dc-next-ignored", "dc-prev-without-forget", "df-uses-c-next", "dtanh-of-c", "output-gate-grad-uses-dc")
 _upstreams = {
     "both dh_next and dc_next": (_g.normal(size=(_N, _H)), _g.normal(size=(_N, _H))),
     "dc_next only (dh_next = 0)": (np.zeros((_N, _H)), _g.normal(size=(_N, _H))),
     "dh_next only (dc_next = 0)": (_g.normal(size=(_N, _H)), np.zeros((_N, _H))),
 }
-for _what, (_dh, _dc) in _upstreams.items():
-    _dh_arg, _dc_arg = _dh.copy(), _dc.copy()
+try:
+    for _what, (_dh, _dc) in _upstreams.items():
+        _dh_arg, _dc_arg = _dh.copy(), _dc.copy()
+        with reference_blocked(*_blocked):
+            _out_h, _out_c, _cache = lstm_step_forward(*(v.copy() for v in _inputs.values()))
+            _grads = lstm_step_backward(_dh_arg, _dc_arg, _cache)
+        _d.unchanged("lstm_step_backward", {"dh_next": _dh_arg, "dc_next": _dc_arg}, {"dh_next": _dh, "dc_next": _dc})
+        # oracle 1: PyTorch autograd through the same step
+        _t = {k: torch.tensor(v, requires_grad=True) for k, v in _inputs.items()}
+        _a = _t["x"] @ _t["Wx"] + _t["h_prev"] @ _t["Wh"] + _t["b"]
+        _ai, _af, _ag, _ao = _a.chunk(4, dim=1)
+        _tc = torch.sigmoid(_af) * _t["c_prev"] + torch.sigmoid(_ai) * torch.tanh(_ag)
+        _th = torch.sigmoid(_ao) * torch.tanh(_tc)
+        ((_th * torch.from_numpy(_dh)).sum() + (_tc * torch.from_numpy(_dc)).sum()).backward()
+        for _name, _grad in zip(_inputs, _grads):
+            _d.check(_grad, _t[_name].grad.numpy(), name=f"d{_name} with {_what} (against PyTorch autograd)",
+                     mistakes={m: (lambda m=m, n=_name, dh=_dh, dc=_dc: _step_backward(dh, dc, m)[n]) for m in _MISTAKES})
+    # oracle 2: central differences of the written-out formula, for the first upstream
+    _dh, _dc = _upstreams["both dh_next and dc_next"]
     with reference_blocked(*_blocked):
-        _out_h, _out_c, _cache = lstm_step_forward(*(v.copy() for v in _inputs.values()))
-        _grads = lstm_step_backward(_dh_arg, _dc_arg, _cache)
-    assert np.array_equal(_dh_arg, _dh), "lstm_step_backward changed its argument dh_next in place"
-    assert np.array_equal(_dc_arg, _dc), "lstm_step_backward changed its argument dc_next in place"
-    # oracle 1: PyTorch autograd through the same step
-    _t = {k: torch.tensor(v, requires_grad=True) for k, v in _inputs.items()}
-    _a = _t["x"] @ _t["Wx"] + _t["h_prev"] @ _t["Wh"] + _t["b"]
-    _ai, _af, _ag, _ao = _a.chunk(4, dim=1)
-    _tc = torch.sigmoid(_af) * _t["c_prev"] + torch.sigmoid(_ai) * torch.tanh(_ag)
-    _th = torch.sigmoid(_ao) * torch.tanh(_tc)
-    ((_th * torch.from_numpy(_dh)).sum() + (_tc * torch.from_numpy(_dc)).sum()).backward()
+        _grads = lstm_step_backward(_dh.copy(), _dc.copy(), lstm_step_forward(*(v.copy() for v in _inputs.values()))[2])
     for _name, _grad in zip(_inputs, _grads):
-        assert_close(_grad, _t[_name].grad.numpy(), name=f"d{_name} with {_what} (against PyTorch autograd)")
-# oracle 2: central differences of the written-out formula, for the first upstream
-_dh, _dc = _upstreams["both dh_next and dc_next"]
-with reference_blocked(*_blocked):
-    _grads = lstm_step_backward(_dh.copy(), _dc.copy(), lstm_step_forward(*(v.copy() for v in _inputs.values()))[2])
-for _name, _grad in zip(_inputs, _grads):
-    _num = numerical_gradient(lambda v, n=_name: _formula(**{**_inputs, n: v}), _inputs[_name], np.stack([_dh, _dc]))
-    assert_close(_grad, _num, name=f"d{_name} (against a float64 numerical gradient)", rtol=1e-5, atol=1e-7)
+        _num = numerical_gradient(lambda v, n=_name: _formula(**{**_inputs, n: v}), _inputs[_name], np.stack([_dh, _dc]))
+        assert_close(_grad, _num, name=f"d{_name} (against a float64 numerical gradient)", rtol=1e-5, atol=1e-7)
+except FAILURES:
+    _d.check_uses(_uses("lstm_step_forward"))  # raises if your forward (its cache) is the reason
+    raise
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -325,22 +457,102 @@ def lstm_forward(x, h0, Wx, Wh, b):
 # %% nbgrader={"grade": true, "grade_id": "test_lstm_forward", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 import numpy as np
 
-from course_lib.grading import assert_close
+from course_lib.diagnosis import Diagnosis
 
+_d = Diagnosis("a2_lstm", "lstm_forward")
 _N, _T, _D, _H = 2, 3, 1, 1
 # all gates open (a_i = a_f = a_o = +40 gives sigma = 1), candidate g = tanh(1): c grows by tanh(1) a step
 _b = np.array([40.0, 40.0, 1.0, 40.0])
 _h, _ = lstm_forward(np.zeros((_N, _T, _D)), np.zeros((_N, _H)), np.zeros((_D, 4)), np.zeros((_H, 4)), _b)
 assert np.shape(_h) == (_N, _T, _H), f"h should have shape (N, T, H) = {(_N, _T, _H)}, got {np.shape(_h)}"
-assert_close(_h[0, :, 0], np.tanh(np.tanh(1.0) * np.arange(1, 4)),
-             name="h[0] with open gates (c must start at 0 and be carried: c_t = t * tanh(1), h_t = tanh(c_t))")
+_d.check(_h[0, :, 0], np.tanh(np.tanh(1.0) * np.arange(1, 4)),
+         name="h[0] with open gates (c_t = t * tanh(1), h_t = tanh(c_t))",
+         mistakes={"cell-state-not-carried": np.full(3, np.tanh(np.tanh(1.0)))})
 ### BEGIN HIDDEN TESTS
 import torch
 
 import course_lib.numpy_nn.lstm as _ref
-from course_lib.grading import reference_blocked
+from course_lib.diagnosis import FAILURES
+from course_lib.grading import assert_close, reference_blocked
 from course_lib.torch_nn.lstm import LSTM as _RefLSTM
 from course_lib.torch_nn.lstm import LSTMCell as _RefCell
+
+
+def _lstm_formula(x, h0, Wx, Wh, b, c0=None, carry_c=True):
+    """Oracle: the LSTM over T steps, written out ([i, f, g, o]); every (h, c) and the gates."""
+    H = h0.shape[1]
+    s = lambda v: 0.5 * (1 + np.tanh(v / 2))  # noqa: E731
+    h, c, steps = h0, np.zeros_like(h0) if c0 is None else c0, []
+    for t in range(x.shape[1]):
+        a = x[:, t] @ Wx + h @ Wh + b
+        i, f, g, o = s(a[:, :H]), s(a[:, H:2 * H]), np.tanh(a[:, 2 * H:3 * H]), s(a[:, 3 * H:])
+        c_prev = c if carry_c else np.zeros_like(h0)
+        c = f * c_prev + i * g
+        steps.append(dict(h_prev=h, c_prev=c_prev, i=i, f=f, g=g, o=o, c=c))
+        h = o * np.tanh(c)
+        steps[-1]["h"] = h
+    return steps
+
+
+def _failing(names):
+    """Which of your earlier functions (of ``names``) fail their own checks, on a small input."""
+    g = np.random.default_rng(9)
+    N, T, D, H = 2, 3, 3, 2
+    x, h0, c0 = g.normal(size=(N, T, D)), g.normal(size=(N, H)), g.normal(size=(N, H))
+    Wx, Wh, b = g.normal(size=(D, 4 * H)) * 0.5, g.normal(size=(H, 4 * H)) * 0.5, g.normal(size=4 * H)
+    step = _lstm_formula(x[:, :1], h0, Wx, Wh, b, c0=c0)[0]
+    dh, dc = g.normal(size=(N, H)), g.normal(size=(N, H))
+    failing = dict.fromkeys(names, False)
+    try:
+        args = [a.copy() for a in (x[:, 0], h0, c0, Wx, Wh, b)]
+        h1, c1, cache = lstm_step_forward(*args)
+        same = all(np.array_equal(a, o) for a, o in zip(args, (x[:, 0], h0, c0, Wx, Wh, b)))
+        failing["lstm_step_forward"] = not (same and np.allclose(h1, step["h"]) and np.allclose(c1, step["c"]))
+    except FAILURES:
+        return dict.fromkeys(names, True)
+    if "lstm_step_backward" in names:
+        dc_total = dc + dh * step["o"] * (1 - np.tanh(step["c"]) ** 2)
+        i, f, gg, o = step["i"], step["f"], step["g"], step["o"]
+        da = np.concatenate([dc_total * gg * i * (1 - i), dc_total * c0 * f * (1 - f), dc_total * i * (1 - gg**2),
+                             dh * np.tanh(step["c"]) * o * (1 - o)], axis=1)
+        want = (da @ Wx.T, da @ Wh.T, dc_total * f, x[:, 0].T @ da, h0.T @ da, da.sum(axis=0))
+        try:
+            got = lstm_step_backward(dh.copy(), dc.copy(), cache)
+            failing["lstm_step_backward"] = not all(np.allclose(a, w) for a, w in zip(got, want))
+        except FAILURES:
+            failing["lstm_step_backward"] = True
+    if "lstm_forward" in names:
+        want = np.stack([s["h"] for s in _lstm_formula(x, h0, Wx, Wh, b)], axis=1)
+        try:
+            args = [a.copy() for a in (x, h0, Wx, Wh, b)]
+            got = lstm_forward(*args)[0]
+            same = all(np.array_equal(a, o) for a, o in zip(args, (x, h0, Wx, Wh, b)))
+            again = lstm_forward(*[a.copy() for a in (x, h0, Wx, Wh, b)])[0]
+            failing["lstm_forward"] = not (same and np.allclose(got, want) and np.allclose(again, want))
+        except FAILURES:
+            failing["lstm_forward"] = True
+    if "lstm_backward" in names:
+        from course_lib.grading import numerical_gradient
+
+        up = g.normal(size=(N, T, H))
+        weights = dict(x=x, h0=h0, Wx=Wx, Wh=Wh, b=b)
+
+        def hs(**kw):
+            return np.stack([s["h"] for s in _lstm_formula(**{**weights, **kw})], axis=1)
+
+        try:
+            got = lstm_backward(up.copy(), lstm_forward(*(a.copy() for a in weights.values()))[1])
+            failing["lstm_backward"] = not all(
+                np.allclose(got[k], numerical_gradient(lambda v, n=n: hs(**{n: v}), weights[n], up), 1e-5, 1e-7)
+                for k, n in ((1, "h0"), (2, "Wx"), (4, "b")))
+        except FAILURES:
+            failing["lstm_backward"] = True
+    return failing
+
+
+def _uses(*names):
+    return {n: (lambda n=n: _failing(names)[n]) for n in names}
+
 
 _blocked = (_ref.sigmoid, _ref.lstm_step_forward, _ref.lstm_forward, _RefCell.forward, _RefLSTM.forward)
 torch.manual_seed(4)
@@ -355,17 +567,32 @@ _zeros = torch.zeros(1, _N, _H, dtype=torch.float64)
 _expected = _lstm(torch.from_numpy(_x), (torch.from_numpy(_h0)[None], _zeros))[0].detach().numpy()
 _Wx, _Wh = _lstm.weight_ih_l0.detach().numpy().T.copy(), _lstm.weight_hh_l0.detach().numpy().T.copy()
 _b = (_lstm.bias_ih_l0 + _lstm.bias_hh_l0).detach().numpy()
-_args = [a.copy() for a in (_x, _h0, _Wx, _Wh, _b)]
-with reference_blocked(*_blocked):
-    _got, _ = lstm_forward(*_args)
-assert np.asarray(_got).dtype == np.float64, (
-    f"h should be float64 like its inputs, got {np.asarray(_got).dtype}")
-assert_close(_got, _expected, name="h (against torch.nn.LSTM with the same weights and c0 = 0)")
-for _a, _orig, _n in zip(_args, (_x, _h0, _Wx, _Wh, _b), ("x", "h0", "Wx", "Wh", "b")):
-    assert np.array_equal(_a, _orig), f"lstm_forward changed its argument {_n} in place"
-with reference_blocked(*_blocked):
-    _got1, _ = lstm_forward(_x[:, :1].copy(), _h0.copy(), _Wx, _Wh, _b)
-assert_close(_got1, _expected[:, :1], name="h for a sequence of length T = 1")
+_originals = dict(x=_x, h0=_h0, Wx=_Wx, Wh=_Wh, b=_b)
+_args = {k: v.copy() for k, v in _originals.items()}
+
+
+def _hs(**kw):
+    return np.stack([s["h"] for s in _lstm_formula(_x, _h0, _Wx, _Wh, _b, **kw)], axis=1)
+
+
+try:
+    with reference_blocked(*_blocked):
+        _got, _ = lstm_forward(*_args.values())
+    assert np.asarray(_got).dtype == np.float64, (
+        f"h should be float64 like its inputs, got {np.asarray(_got).dtype}")
+    _d.check(_got, _expected, name="h (against torch.nn.LSTM with the same weights and c0 = 0)",
+             mistakes={"c0-from-h0": lambda: _hs(c0=_h0), "cell-state-not-carried": lambda: _hs(carry_c=False)})
+    _d.unchanged("lstm_forward", _args, _originals)
+    with reference_blocked(*_blocked):
+        _again, _ = lstm_forward(*(v.copy() for v in _originals.values()))
+    if not np.allclose(_again, _expected):
+        _d.fail("cell-state-persists")
+    with reference_blocked(*_blocked):
+        _got1, _ = lstm_forward(_x[:, :1].copy(), _h0.copy(), _Wx, _Wh, _b)
+    assert_close(_got1, _expected[:, :1], name="h for a sequence of length T = 1")
+except FAILURES:
+    _d.check_uses(_uses("lstm_step_forward"))  # raises if your step is the reason
+    raise
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -415,16 +642,95 @@ for _name, _grad in zip(_inputs, _grads):
     assert np.shape(_grad) == np.shape(_inputs[_name]), (
         f"d{_name} should have the shape of {_name}, {np.shape(_inputs[_name])}; got {np.shape(_grad)}")
 _num_dh0 = numerical_gradient(lambda v: lstm_forward(*{**_inputs, "h0": v}.values())[0], _inputs["h0"], _dh)
-assert_close(_grads[1], _num_dh0, name="dh0 with a loss on the last step only (are dh and dc carried back?)",
+assert_close(_grads[1], _num_dh0, name="dh0 with a loss on the last step only (against a numerical gradient)",
              rtol=1e-5, atol=1e-7)
 ### BEGIN HIDDEN TESTS
 import torch
 
 import course_lib.numpy_nn.lstm as _ref
+from course_lib.diagnosis import FAILURES, Diagnosis
 from course_lib.grading import reference_blocked
 from course_lib.torch_nn.lstm import LSTM as _RefLSTM
 from course_lib.torch_nn.lstm import LSTMCell as _RefCell
 
+
+def _lstm_formula(x, h0, Wx, Wh, b, c0=None, carry_c=True):
+    """Oracle: the LSTM over T steps, written out ([i, f, g, o]); every (h, c) and the gates."""
+    H = h0.shape[1]
+    s = lambda v: 0.5 * (1 + np.tanh(v / 2))  # noqa: E731
+    h, c, steps = h0, np.zeros_like(h0) if c0 is None else c0, []
+    for t in range(x.shape[1]):
+        a = x[:, t] @ Wx + h @ Wh + b
+        i, f, g, o = s(a[:, :H]), s(a[:, H:2 * H]), np.tanh(a[:, 2 * H:3 * H]), s(a[:, 3 * H:])
+        c_prev = c if carry_c else np.zeros_like(h0)
+        c = f * c_prev + i * g
+        steps.append(dict(h_prev=h, c_prev=c_prev, i=i, f=f, g=g, o=o, c=c))
+        h = o * np.tanh(c)
+        steps[-1]["h"] = h
+    return steps
+
+
+def _failing(names):
+    """Which of your earlier functions (of ``names``) fail their own checks, on a small input."""
+    g = np.random.default_rng(9)
+    N, T, D, H = 2, 3, 3, 2
+    x, h0, c0 = g.normal(size=(N, T, D)), g.normal(size=(N, H)), g.normal(size=(N, H))
+    Wx, Wh, b = g.normal(size=(D, 4 * H)) * 0.5, g.normal(size=(H, 4 * H)) * 0.5, g.normal(size=4 * H)
+    step = _lstm_formula(x[:, :1], h0, Wx, Wh, b, c0=c0)[0]
+    dh, dc = g.normal(size=(N, H)), g.normal(size=(N, H))
+    failing = dict.fromkeys(names, False)
+    try:
+        args = [a.copy() for a in (x[:, 0], h0, c0, Wx, Wh, b)]
+        h1, c1, cache = lstm_step_forward(*args)
+        same = all(np.array_equal(a, o) for a, o in zip(args, (x[:, 0], h0, c0, Wx, Wh, b)))
+        failing["lstm_step_forward"] = not (same and np.allclose(h1, step["h"]) and np.allclose(c1, step["c"]))
+    except FAILURES:
+        return dict.fromkeys(names, True)
+    if "lstm_step_backward" in names:
+        dc_total = dc + dh * step["o"] * (1 - np.tanh(step["c"]) ** 2)
+        i, f, gg, o = step["i"], step["f"], step["g"], step["o"]
+        da = np.concatenate([dc_total * gg * i * (1 - i), dc_total * c0 * f * (1 - f), dc_total * i * (1 - gg**2),
+                             dh * np.tanh(step["c"]) * o * (1 - o)], axis=1)
+        want = (da @ Wx.T, da @ Wh.T, dc_total * f, x[:, 0].T @ da, h0.T @ da, da.sum(axis=0))
+        try:
+            got = lstm_step_backward(dh.copy(), dc.copy(), cache)
+            failing["lstm_step_backward"] = not all(np.allclose(a, w) for a, w in zip(got, want))
+        except FAILURES:
+            failing["lstm_step_backward"] = True
+    if "lstm_forward" in names:
+        want = np.stack([s["h"] for s in _lstm_formula(x, h0, Wx, Wh, b)], axis=1)
+        try:
+            args = [a.copy() for a in (x, h0, Wx, Wh, b)]
+            got = lstm_forward(*args)[0]
+            same = all(np.array_equal(a, o) for a, o in zip(args, (x, h0, Wx, Wh, b)))
+            again = lstm_forward(*[a.copy() for a in (x, h0, Wx, Wh, b)])[0]
+            failing["lstm_forward"] = not (same and np.allclose(got, want) and np.allclose(again, want))
+        except FAILURES:
+            failing["lstm_forward"] = True
+    if "lstm_backward" in names:
+        from course_lib.grading import numerical_gradient
+
+        up = g.normal(size=(N, T, H))
+        weights = dict(x=x, h0=h0, Wx=Wx, Wh=Wh, b=b)
+
+        def hs(**kw):
+            return np.stack([s["h"] for s in _lstm_formula(**{**weights, **kw})], axis=1)
+
+        try:
+            got = lstm_backward(up.copy(), lstm_forward(*(a.copy() for a in weights.values()))[1])
+            failing["lstm_backward"] = not all(
+                np.allclose(got[k], numerical_gradient(lambda v, n=n: hs(**{n: v}), weights[n], up), 1e-5, 1e-7)
+                for k, n in ((1, "h0"), (2, "Wx"), (4, "b")))
+        except FAILURES:
+            failing["lstm_backward"] = True
+    return failing
+
+
+def _uses(*names):
+    return {n: (lambda n=n: _failing(names)[n]) for n in names}
+
+
+_d = Diagnosis("a2_lstm", "lstm_backward")
 _blocked = (_ref.sigmoid, _ref.lstm_step_forward, _ref.lstm_step_backward, _ref.lstm_forward, _ref.lstm_backward,
             _RefCell.forward, _RefLSTM.forward)
 torch.manual_seed(6)
@@ -452,37 +758,54 @@ def _torch_grads(dh):
 
 def _formula(x, h0, Wx, Wh, b):
     """Oracle: the LSTM written out, gate order [i, f, g, o]."""
-    H = h0.shape[1]
-    s = lambda v: 0.5 * (1 + np.tanh(v / 2))  # noqa: E731
-    hs, h, c = [], h0, np.zeros_like(h0)
-    for t in range(x.shape[1]):
-        a = x[:, t] @ Wx + h @ Wh + b
-        c = s(a[:, H:2 * H]) * c + s(a[:, :H]) * np.tanh(a[:, 2 * H:3 * H])
-        h = s(a[:, 3 * H:]) * np.tanh(c)
-        hs.append(h)
-    return np.stack(hs, axis=1)
+    return np.stack([s["h"] for s in _lstm_formula(x, h0, Wx, Wh, b)], axis=1)
 
 
+def _bptt(dh, mistake):
+    """BPTT written out, with one common mistake (to name it when your gradients equal these)."""
+    x, Wx, Wh = _inputs["x"], _inputs["Wx"], _inputs["Wh"]
+    steps = _lstm_formula(**_inputs)
+    grads = dict(x=np.zeros_like(x), Wx=np.zeros_like(Wx), Wh=np.zeros_like(Wh), b=np.zeros_like(_inputs["b"]))
+    dh_carry, dc_carry = np.zeros_like(_inputs["h0"]), np.zeros_like(_inputs["h0"])
+    for t in reversed(range(_T)):
+        st = steps[t]
+        i, f, g, o, tc = st["i"], st["f"], st["g"], st["o"], np.tanh(st["c"])
+        dnext = dh[:, t] + dh_carry
+        dc_all = (0.0 if mistake == "dc-not-carried" else dc_carry) + dnext * o * (1 - tc**2)
+        da = np.concatenate([dc_all * g * i * (1 - i), dc_all * st["c_prev"] * f * (1 - f),
+                             dc_all * i * (1 - g**2), dnext * tc * o * (1 - o)], axis=1)
+        grads["x"][:, t], dh_carry, dc_carry = da @ Wx.T, da @ Wh.T, dc_all * f
+        for name, grad in (("Wx", x[:, t].T @ da), ("Wh", st["h_prev"].T @ da), ("b", da.sum(axis=0))):
+            grads[name] = grad if mistake == "weight-grads-overwritten" else grads[name] + grad
+    return {**grads, "h0": dh_carry}
+
+
+_MISTAKES = ("dc-not-carried", "weight-grads-overwritten")
 _upstreams = {"a loss on every step": _g.normal(size=(_N, _T, _H))}
 _only_last = np.zeros((_N, _T, _H))
 _only_last[:, -1] = _g.normal(size=(_N, _H))
 _upstreams["a loss on the last step only"] = _only_last
-for _what, _dh in _upstreams.items():
-    _dh_arg = _dh.copy()
+try:
+    for _what, _dh in _upstreams.items():
+        _dh_arg = _dh.copy()
+        with reference_blocked(*_blocked):
+            _h, _cache = lstm_forward(*(v.copy() for v in _inputs.values()))
+            _grads = lstm_backward(_dh_arg, _cache)
+        _d.unchanged("lstm_backward", {"dh": _dh_arg}, {"dh": _dh})
+        _expected = _torch_grads(_dh)
+        for _name, _grad in zip(_inputs, _grads):
+            _d.check(_grad, _expected[_name], name=f"d{_name} with {_what} (against PyTorch autograd)",
+                     mistakes={m: (lambda m=m, n=_name, dh=_dh: _bptt(dh, m)[n]) for m in _MISTAKES})
+    _dh = _upstreams["a loss on every step"]
     with reference_blocked(*_blocked):
-        _h, _cache = lstm_forward(*(v.copy() for v in _inputs.values()))
-        _grads = lstm_backward(_dh_arg, _cache)
-    assert np.array_equal(_dh_arg, _dh), "lstm_backward changed its argument dh in place"
-    _expected = _torch_grads(_dh)
-    for _name, _grad in zip(_inputs, _grads):
-        assert_close(_grad, _expected[_name], name=f"d{_name} with {_what} (against PyTorch autograd)")
-_dh = _upstreams["a loss on every step"]
-with reference_blocked(*_blocked):
-    _grads = lstm_backward(_dh.copy(), lstm_forward(*(v.copy() for v in _inputs.values()))[1])
-for _name in ("h0", "Wh", "b"):
-    _num = numerical_gradient(lambda v, n=_name: _formula(**{**_inputs, n: v}), _inputs[_name], _dh)
-    _grad = _grads[list(_inputs).index(_name)]
-    assert_close(_grad, _num, name=f"d{_name} (against a float64 numerical gradient)", rtol=1e-5, atol=1e-7)
+        _grads = lstm_backward(_dh.copy(), lstm_forward(*(v.copy() for v in _inputs.values()))[1])
+    for _name in ("h0", "Wh", "b"):
+        _num = numerical_gradient(lambda v, n=_name: _formula(**{**_inputs, n: v}), _inputs[_name], _dh)
+        _grad = _grads[list(_inputs).index(_name)]
+        assert_close(_grad, _num, name=f"d{_name} (against a float64 numerical gradient)", rtol=1e-5, atol=1e-7)
+except FAILURES:
+    _d.check_uses(_uses("lstm_step_forward", "lstm_step_backward", "lstm_forward"))
+    raise
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -519,8 +842,10 @@ def gru_step_forward(x, h_prev, Wx, Wh, bx, bh):
 # %% nbgrader={"grade": true, "grade_id": "test_gru_step_forward", "locked": true, "points": 3, "schema_version": 3, "solution": false}
 import numpy as np
 
+from course_lib.diagnosis import Diagnosis
 from course_lib.grading import assert_close
 
+_d = Diagnosis("a2_lstm", "gru_step_forward")
 _N, _D, _H = 2, 3, 4
 _x = np.linspace(-1, 1, _N * _D).reshape(_N, _D)
 _h = np.linspace(-0.5, 0.5, _N * _H).reshape(_N, _H)
@@ -529,7 +854,7 @@ _bx = np.zeros(3 * _H)
 _bx[_H:2 * _H] = 40.0  # update gate z = sigma(40) = 1 (to 1e-17): the state is kept as it is
 _h_before = _h.copy()
 _out = gru_step_forward(_x, _h, _Wx, _Wh, _bx, np.zeros(3 * _H))
-assert np.array_equal(_h, _h_before), "gru_step_forward changed its argument h_prev in place"
+_d.unchanged("gru_step_forward", {"h_prev": _h}, {"h_prev": _h_before})
 assert np.shape(_out) == (_N, _H), f"h_next should have shape (N, H) = {(_N, _H)}, got {np.shape(_out)}"
 assert_close(_out, _h, name="h_next with the update gate z = 1 (h_next = (1 - z) * n + z * h_prev = h_prev)")
 ### BEGIN HIDDEN TESTS
@@ -541,6 +866,23 @@ from course_lib.grading import reference_blocked
 from course_lib.torch_nn.gru import GRU as _RefGRU
 from course_lib.torch_nn.gru import GRUCell as _RefCell
 
+
+def _gru(x, h, Wx, Wh, bx, bh, mistake):
+    """The GRU step written out ([r, z, n]), with one common mistake (to name it when yours equals it)."""
+    H = h.shape[1]
+    s = lambda v: 0.5 * (1 + np.tanh(v / 2))  # noqa: E731
+    bh = np.zeros_like(bh) if mistake == "gru-ignores-bh" else bh
+    ax, ah = x @ Wx + bx, h @ Wh + bh
+    r, z = s(ax[:, :H] + ah[:, :H]), s(ax[:, H:2 * H] + ah[:, H:2 * H])
+    if mistake == "gru-gate-order-zr":
+        r, z = z, r
+    hidden_n = {"gru-reset-outside-bias": lambda: r * (h @ Wh[:, 2 * H:]) + bh[2 * H:],
+                "gru-reset-on-state": lambda: (r * h) @ Wh[:, 2 * H:] + bh[2 * H:]}.get(mistake, lambda: r * ah[:, 2 * H:])
+    n = np.tanh(ax[:, 2 * H:] + hidden_n())
+    return z * n + (1 - z) * h if mistake == "gru-z-swapped" else (1 - z) * n + z * h
+
+
+_MISTAKES = ("gru-gate-order-zr", "gru-ignores-bh", "gru-reset-outside-bias", "gru-reset-on-state", "gru-z-swapped")
 _blocked = (_ref_lstm.sigmoid, _ref.gru_step_forward, _ref.gru_forward, _RefCell.forward, _RefGRU.forward)
 torch.manual_seed(7)
 _N, _D, _H = 3, 4, 5
@@ -555,14 +897,15 @@ _g = np.random.default_rng(77)
 for _trial in range(2):
     _x, _h = _g.normal(size=(_N, _D)), _g.normal(size=(_N, _H))
     _expected = _cell(torch.from_numpy(_x), torch.from_numpy(_h)).detach().numpy()
-    _call = [a.copy() for a in (_x, _h, *_args)]
+    _originals = dict(zip(("x", "h_prev", "Wx", "Wh", "bx", "bh"), (_x, _h, *_args)))
+    _call = {k: v.copy() for k, v in _originals.items()}
     with reference_blocked(*_blocked):
-        _got = gru_step_forward(*_call)
+        _got = gru_step_forward(*_call.values())
     assert np.asarray(_got).dtype == np.float64, (
         f"h_next should be float64 like its inputs, got {np.asarray(_got).dtype}")
-    assert_close(_got, _expected, name="h_next (against torch.nn.GRUCell with the same weights)")
-    for _a, _orig, _n in zip(_call, (_x, _h, *_args), ("x", "h_prev", "Wx", "Wh", "bx", "bh")):
-        assert np.array_equal(_a, _orig), f"gru_step_forward changed its argument {_n} in place"
+    _d.check(_got, _expected, name="h_next (against torch.nn.GRUCell with the same weights)",
+             mistakes={m: (lambda m=m: _gru(*_originals.values(), m)) for m in _MISTAKES})
+    _d.unchanged("gru_step_forward", _call, _originals)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -600,7 +943,10 @@ def gradient_ratio(forward, backward, x, h0, params):
 # %% nbgrader={"grade": true, "grade_id": "test_gradient_ratio", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 import numpy as np
 
+from course_lib.diagnosis import Diagnosis
 from course_lib.grading import assert_close
+
+_d = Diagnosis("a2_lstm", "gradient_ratio")
 
 
 def _linear_forward(x, h0, A):
@@ -622,20 +968,123 @@ def _linear_backward(dh, cache):
 
 _rho = gradient_ratio(_linear_forward, _linear_backward, np.zeros((2, 4, 1)), np.ones((2, 3)), (0.5 * np.eye(3),))
 assert np.ndim(_rho) == 0, f"gradient_ratio should return one number, got shape {np.shape(_rho)}"
-assert_close(_rho, 0.5**3,
-             name="gradient_ratio of h_t = 0.5 h_{t-1} over T = 4 steps (0.5^4 / 0.5^1)")
+# dL_t/dh0 = 0.5^t for every entry here: the right ratio is 0.5^4 / 0.5^1, and a few common mistakes give others
+_d.check(_rho, 0.5**3, name="gradient_ratio of h_t = 0.5 h_{t-1} over T = 4 steps (0.5^4 / 0.5^1)",
+         mistakes={"ratio-inverted": 0.5**-3, "ratio-wrong-step": 0.5, "ratio-dh-not-reset": 0.5**4 / (0.5**4 + 0.5)})
 ### BEGIN HIDDEN TESTS
 import course_lib.numpy_nn.lstm as _ref_lstm
 import course_lib.numpy_nn.rnn as _ref_rnn
+from course_lib.diagnosis import FAILURES
 
+
+def _lstm_formula(x, h0, Wx, Wh, b, c0=None, carry_c=True):
+    """Oracle: the LSTM over T steps, written out ([i, f, g, o]); every (h, c) and the gates."""
+    H = h0.shape[1]
+    s = lambda v: 0.5 * (1 + np.tanh(v / 2))  # noqa: E731
+    h, c, steps = h0, np.zeros_like(h0) if c0 is None else c0, []
+    for t in range(x.shape[1]):
+        a = x[:, t] @ Wx + h @ Wh + b
+        i, f, g, o = s(a[:, :H]), s(a[:, H:2 * H]), np.tanh(a[:, 2 * H:3 * H]), s(a[:, 3 * H:])
+        c_prev = c if carry_c else np.zeros_like(h0)
+        c = f * c_prev + i * g
+        steps.append(dict(h_prev=h, c_prev=c_prev, i=i, f=f, g=g, o=o, c=c))
+        h = o * np.tanh(c)
+        steps[-1]["h"] = h
+    return steps
+
+
+def _failing(names):
+    """Which of your earlier functions (of ``names``) fail their own checks, on a small input."""
+    g = np.random.default_rng(9)
+    N, T, D, H = 2, 3, 3, 2
+    x, h0, c0 = g.normal(size=(N, T, D)), g.normal(size=(N, H)), g.normal(size=(N, H))
+    Wx, Wh, b = g.normal(size=(D, 4 * H)) * 0.5, g.normal(size=(H, 4 * H)) * 0.5, g.normal(size=4 * H)
+    step = _lstm_formula(x[:, :1], h0, Wx, Wh, b, c0=c0)[0]
+    dh, dc = g.normal(size=(N, H)), g.normal(size=(N, H))
+    failing = dict.fromkeys(names, False)
+    try:
+        args = [a.copy() for a in (x[:, 0], h0, c0, Wx, Wh, b)]
+        h1, c1, cache = lstm_step_forward(*args)
+        same = all(np.array_equal(a, o) for a, o in zip(args, (x[:, 0], h0, c0, Wx, Wh, b)))
+        failing["lstm_step_forward"] = not (same and np.allclose(h1, step["h"]) and np.allclose(c1, step["c"]))
+    except FAILURES:
+        return dict.fromkeys(names, True)
+    if "lstm_step_backward" in names:
+        dc_total = dc + dh * step["o"] * (1 - np.tanh(step["c"]) ** 2)
+        i, f, gg, o = step["i"], step["f"], step["g"], step["o"]
+        da = np.concatenate([dc_total * gg * i * (1 - i), dc_total * c0 * f * (1 - f), dc_total * i * (1 - gg**2),
+                             dh * np.tanh(step["c"]) * o * (1 - o)], axis=1)
+        want = (da @ Wx.T, da @ Wh.T, dc_total * f, x[:, 0].T @ da, h0.T @ da, da.sum(axis=0))
+        try:
+            got = lstm_step_backward(dh.copy(), dc.copy(), cache)
+            failing["lstm_step_backward"] = not all(np.allclose(a, w) for a, w in zip(got, want))
+        except FAILURES:
+            failing["lstm_step_backward"] = True
+    if "lstm_forward" in names:
+        want = np.stack([s["h"] for s in _lstm_formula(x, h0, Wx, Wh, b)], axis=1)
+        try:
+            args = [a.copy() for a in (x, h0, Wx, Wh, b)]
+            got = lstm_forward(*args)[0]
+            same = all(np.array_equal(a, o) for a, o in zip(args, (x, h0, Wx, Wh, b)))
+            again = lstm_forward(*[a.copy() for a in (x, h0, Wx, Wh, b)])[0]
+            failing["lstm_forward"] = not (same and np.allclose(got, want) and np.allclose(again, want))
+        except FAILURES:
+            failing["lstm_forward"] = True
+    if "lstm_backward" in names:
+        from course_lib.grading import numerical_gradient
+
+        up = g.normal(size=(N, T, H))
+        weights = dict(x=x, h0=h0, Wx=Wx, Wh=Wh, b=b)
+
+        def hs(**kw):
+            return np.stack([s["h"] for s in _lstm_formula(**{**weights, **kw})], axis=1)
+
+        try:
+            got = lstm_backward(up.copy(), lstm_forward(*(a.copy() for a in weights.values()))[1])
+            failing["lstm_backward"] = not all(
+                np.allclose(got[k], numerical_gradient(lambda v, n=n: hs(**{n: v}), weights[n], up), 1e-5, 1e-7)
+                for k, n in ((1, "h0"), (2, "Wx"), (4, "b")))
+        except FAILURES:
+            failing["lstm_backward"] = True
+    return failing
+
+
+def _uses(*names):
+    return {n: (lambda n=n: _failing(names)[n]) for n in names}
+
+
+
+def _ratio_with(forward, backward, x, h0, params, mistake):
+    """gradient_ratio written out, with one common mistake (to name it when your ratio equals this)."""
+    h, cache = forward(x, h0, *params)
+    steps = {"ratio-inverted": (0, -1), "ratio-wrong-step": (1, 0)}.get(mistake, (-1, 0))
+    dh, grads = np.zeros_like(h), []
+    for step in steps:
+        if mistake != "ratio-dh-not-reset":
+            dh = np.zeros_like(h)
+        dh[:, step] = 1.0
+        grads.append(backward(dh, cache)[1])
+    if mistake == "ratio-first-row-only":
+        return float(np.linalg.norm(grads[0][0]) / np.linalg.norm(grads[1][0]))
+    if mistake == "ratio-mean-of-row-ratios":
+        return float(np.mean(np.linalg.norm(grads[0], axis=1) / np.linalg.norm(grads[1], axis=1)))
+    if mistake == "ratio-sums-not-norms":
+        return float(abs(grads[0].sum() / grads[1].sum()))
+    return float(np.linalg.norm(grads[0]) / np.linalg.norm(grads[1]))
+
+
+_MISTAKES = ("ratio-inverted", "ratio-wrong-step", "ratio-dh-not-reset", "ratio-first-row-only",
+             "ratio-mean-of-row-ratios", "ratio-sums-not-norms")
 _g = np.random.default_rng(8)
 _A = _g.normal(size=(4, 4)) * 0.6
 _N, _T = 3, 5
-_rho = gradient_ratio(_linear_forward, _linear_backward, np.zeros((_N, _T, 1)), _g.normal(size=(_N, 4)), (_A.copy(),))
+_h0 = _g.normal(size=(_N, 4))
+_rho = gradient_ratio(_linear_forward, _linear_backward, np.zeros((_N, _T, 1)), _h0.copy(), (_A.copy(),))
 _ones = np.ones((_N, 4))
 _expected = np.linalg.norm(_ones @ np.linalg.matrix_power(_A, _T).T) / np.linalg.norm(_ones @ _A.T)
-assert_close(_rho, _expected,
-             name="gradient_ratio of a random linear recurrence (against the exact value)")
+_d.check(_rho, _expected, name="gradient_ratio of a random linear recurrence (against the exact value)",
+         mistakes={m: (lambda m=m: _ratio_with(_linear_forward, _linear_backward, np.zeros((_N, _T, 1)), _h0, (_A,), m))
+                   for m in _MISTAKES})
 
 
 # every row of dL/dh0 above is the same vector; here each sample has its own scale, so a ratio of
@@ -659,12 +1108,14 @@ def _scaled_backward(dh, cache):
 
 _g2 = np.random.default_rng(81)  # its own generator: the draws of _g below stay as they were
 _s = _g2.uniform(0.3, 1.5, size=(_N, _T, 1))
-_rho = gradient_ratio(_scaled_forward, _scaled_backward, _s.copy(), _g2.normal(size=(_N, 4)), (_A.copy(),))
+_h0 = _g2.normal(size=(_N, 4))
+_rho = gradient_ratio(_scaled_forward, _scaled_backward, _s.copy(), _h0.copy(), (_A.copy(),))
 _vT, _v1 = _ones[0] @ np.linalg.matrix_power(_A, _T).T, _ones[0] @ _A.T
 _expected = (np.linalg.norm(_vT) * np.linalg.norm(np.prod(_s[:, :, 0], axis=1))
              / (np.linalg.norm(_v1) * np.linalg.norm(_s[:, 0, 0])))
-assert_close(_rho, _expected,
-             name="gradient_ratio when each sample's gradient has its own scale (norms over (N, H))")
+_d.check(_rho, _expected, name="gradient_ratio when each sample's gradient has its own scale (norms over (N, H))",
+         mistakes={m: (lambda m=m: _ratio_with(_scaled_forward, _scaled_backward, _s, _h0, (_A,), m))
+                   for m in _MISTAKES})
 
 # the property of the chapter, measured with your own LSTM: the plain tanh RNN's gradient dies
 # out over 40 steps, an LSTM whose forget gates start open (bias +4) keeps far more of it, and the
@@ -676,14 +1127,19 @@ _rnn = (_g.normal(size=(_D, _H)) * _scale, _g.normal(size=(_H, _H)) * _scale, np
 _Wx, _Wh = _g.normal(size=(_D, 4 * _H)) * _scale, _g.normal(size=(_H, 4 * _H)) * _scale
 _open, _closed = np.zeros(4 * _H), np.zeros(4 * _H)
 _open[_H:2 * _H], _closed[_H:2 * _H] = 4.0, -4.0
-_rho_rnn = gradient_ratio(_ref_rnn.rnn_forward, _ref_rnn.rnn_backward, _x, _h0, _rnn)
-_rho_open = gradient_ratio(lstm_forward, lstm_backward, _x, _h0, (_Wx, _Wh, _open))
-_rho_closed = gradient_ratio(lstm_forward, lstm_backward, _x, _h0, (_Wx, _Wh, _closed))
-assert _rho_rnn < 1e-6, f"the tanh RNN should keep almost nothing after {_T} steps, got ratio {_rho_rnn:.3g}"
-assert _rho_open > 1e-2, f"your LSTM with forget bias +4 keeps ratio {_rho_open:.3g}; expected well above 1e-2"
-assert _rho_open > 1e4 * max(_rho_rnn, _rho_closed), (
-    f"ratios: RNN {_rho_rnn:.3g}, LSTM with forget bias +4 {_rho_open:.3g}, with -4 {_rho_closed:.3g}; "
-    "the open forget gate should keep orders of magnitude more gradient")
+try:
+    _rho_rnn = gradient_ratio(_ref_rnn.rnn_forward, _ref_rnn.rnn_backward, _x, _h0, _rnn)
+    _rho_open = gradient_ratio(lstm_forward, lstm_backward, _x, _h0, (_Wx, _Wh, _open))
+    _rho_closed = gradient_ratio(lstm_forward, lstm_backward, _x, _h0, (_Wx, _Wh, _closed))
+    assert _rho_rnn < 1e-6, f"the tanh RNN should keep almost nothing after {_T} steps, got ratio {_rho_rnn:.3g}"
+    assert _rho_open > 1e-2, f"your LSTM with forget bias +4 keeps ratio {_rho_open:.3g}; expected well above 1e-2"
+    assert _rho_open > 1e4 * max(_rho_rnn, _rho_closed), (
+        f"ratios: RNN {_rho_rnn:.3g}, LSTM with forget bias +4 {_rho_open:.3g}, with -4 {_rho_closed:.3g}; "
+        "the open forget gate should keep orders of magnitude more gradient")
+except FAILURES:
+    # this part measures your own lstm_forward and lstm_backward: are they the reason?
+    _d.check_uses(_uses("lstm_step_forward", "lstm_step_backward", "lstm_forward", "lstm_backward"))
+    raise
 ### END HIDDEN TESTS
 
 # %% [markdown]

@@ -15,6 +15,12 @@
 # the visible checks green. Before you submit, restart the kernel and run all cells, or press
 # **Validate**.
 #
+# **Check it as the grader will.** From a clone of the course's repository,
+# `.venv/bin/course check packing_sentiment.ipynb` grades this notebook exactly as your instructor's grader
+# does, hidden checks included, and prints each check's score and message (never the hidden
+# code); a message that ends with `[common mistake: ...]` is explained on the book's page
+# *Common mistakes*.
+#
 # **Shapes.** `N` batch (sentences), `T` time steps (words), `D` embedding size, `H` hidden
 # size, `P` projection size, `V` vocabulary size *counting* the padding id `0`, `C` classes.
 # Everything is a PyTorch tensor; ids and lengths are `torch.long`.
@@ -71,8 +77,40 @@ assert _vocab == {"i": 1, "am": 2, "happy": 3, "you": 4, "are": 5}, (
     f"build_vocab(['i am happy', 'you are happy']) gave {_vocab}; ids start at 1 (0 is padding) and follow "
     "the order in which words first appear")
 ### BEGIN HIDDEN TESTS
+import string
+
 import course_lib.data.vocab as _ref_vocab
+from course_lib.diagnosis import Diagnosis
 from course_lib.grading import reference_blocked
+
+_d = Diagnosis("a3_packing", "build_vocab")
+
+
+def _numbered(words):
+    vocab = {}
+    for word in words:
+        vocab.setdefault(word, len(vocab) + 1)
+    return vocab
+
+
+def _vocab_mistake(got, sentences):
+    """The common mistake whose vocabulary ``got`` is, if one is (the right one is _numbered(...))."""
+    words = [w for s in sentences for w in s.split()]
+    right = _numbered(words)
+    candidates = {
+        "ids-from-zero": {w: i - 1 for w, i in right.items()},
+        "vocab-sorted": {w: i + 1 for i, w in enumerate(sorted(right))},
+        "vocab-lowercased": _numbered(w.strip(string.punctuation) for w in " ".join(sentences).lower().split()
+                                      if w.strip(string.punctuation)),
+        "split-on-single-space": _numbered(w for s in sentences for w in s.split(" ")),
+    }
+    found = [m for m, c in candidates.items() if c != right and got == c]
+    if found:
+        return found[0]
+    if isinstance(got, dict) and set(got) == set(right) and sorted(got.values()) == sorted(right.values()):
+        return "ids-not-first-appearance"
+    return None
+
 
 _seed_sentences = [
     "i am happy", "you are happy", "feel good", "you feel good", "i am not sad", "you feel not bad",
@@ -94,6 +132,8 @@ for _what, (_sentences, _expected) in _cases.items():
     with reference_blocked(_ref_vocab.build_vocab, _ref_vocab.encode_batch, _ref_vocab.encode):
         _got = build_vocab(list(_sentences))
     assert isinstance(_got, dict), f"build_vocab should return a dict, got {type(_got).__name__}"
+    if _got != _expected and _vocab_mistake(_got, _sentences):
+        _d.fail(_vocab_mistake(_got, _sentences), f"build_vocab on {_what}")
     assert _got == _expected, f"build_vocab on {_what}: got {_got}, expected {_expected}"
     assert list(_got) == list(_expected), f"build_vocab on {_what}: keys should be in order of first appearance"
 ### END HIDDEN TESTS
@@ -144,8 +184,10 @@ assert _ids.tolist() == [[1, 2, 3, 0], [1, 2, 4, 3], [3, 0, 0, 0]], (
     f"ids should be right-padded with 0, in the given order; got {_ids.tolist()}")
 ### BEGIN HIDDEN TESTS
 import course_lib.data.vocab as _ref_vocab
+from course_lib.diagnosis import FAILURES, Diagnosis
 from course_lib.grading import reference_blocked
 
+_d = Diagnosis("a3_packing", "encode_batch")
 _blocked = (_ref_vocab.build_vocab, _ref_vocab.encode_batch, _ref_vocab.encode)
 # ids that are not in first-appearance order: the function must look words up, not renumber them
 _vocab = {"good": 7, "feel": 3, "you": 1, "not": 9, "bad": 2, "am": 5, "i": 4}
@@ -155,11 +197,19 @@ with reference_blocked(*_blocked):
 assert torch.is_tensor(_ids) and _ids.dtype == torch.long, "ids should be a torch.long tensor"
 assert torch.is_tensor(_lengths) and _lengths.dtype == torch.long, "lengths should be a torch.long tensor"
 _expected = [[3, 7, 0, 0], [1, 3, 9, 2], [4, 0, 0, 0], [4, 5, 9, 7], [2, 0, 0, 0]]
+_order = sorted(range(5), key=lambda n: -[2, 4, 1, 4, 1][n])  # longest first, ties in order
+if _ids.tolist() != _expected:
+    if _ids.tolist() == [[0] * row.count(0) + [i for i in row if i] for row in _expected]:
+        _d.fail("left-padding")
+    if _ids.tolist() == [_expected[n] for n in _order]:
+        _d.fail("batch-reordered")
 assert _lengths.tolist() == [2, 4, 1, 4, 1], f"lengths: got {_lengths.tolist()}, expected [2, 4, 1, 4, 1]"
 assert _ids.tolist() == _expected, (
     f"ids: got {_ids.tolist()}, expected {_expected} (right padding with 0, the given order, the vocab's ids)")
 with reference_blocked(*_blocked):
     _ids, _lengths = encode_batch(["you feel bad"], dict(_vocab))
+if _ids.dim() == 2 and _ids.shape[1] > 3 and _ids.tolist()[0][:3] == [1, 3, 2]:
+    _d.fail("pads-to-fixed-length", "a batch of one three-word sentence")
 assert _ids.tolist() == [[1, 3, 2]] and _lengths.tolist() == [3], "a batch of one sentence: no padding at all"
 for _bad in (["i am happy"], ["feel good", "you feel terrible"]):
     _unknown = "happy" if _bad == ["i am happy"] else "terrible"
@@ -167,9 +217,12 @@ for _bad in (["i am happy"], ["feel good", "you feel terrible"]):
         with reference_blocked(*_blocked):
             encode_batch(list(_bad), dict(_vocab))
     except KeyError as _err:
-        assert _unknown in str(_err), f"the KeyError for {_bad} should name the word {_unknown!r}; it says {_err}"
+        if _unknown not in str(_err):
+            _d.fail("key-error-unnamed", f"the KeyError for {_bad} says {_err}")
+    except FAILURES as _err:
+        _d.fail("wrong-exception-for-unknown-word", f"encode_batch({_bad}) raised {type(_err).__name__}")
     else:
-        raise AssertionError(f"encode_batch({_bad}) should raise KeyError: {_unknown!r} is not in the vocabulary")
+        _d.fail("unknown-word-silent", f"encode_batch({_bad}) raised nothing ({_unknown!r} is not in the vocabulary)")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -203,9 +256,11 @@ assert _got.tolist() == [[2.0, 3.0], [10.0, 11.0]], (
     f"with lengths [2, 3] expected rows output[0, 1] = [2, 3] and output[1, 2] = [10, 11]; got {_got.tolist()}")
 ### BEGIN HIDDEN TESTS
 import course_lib.torch_nn.packing as _ref_packing
+from course_lib.diagnosis import Diagnosis
 from course_lib.gradient_probes import input_gradients
-from course_lib.grading import assert_close, reference_blocked
+from course_lib.grading import reference_blocked
 
+_d = Diagnosis("a3_packing", "last_valid_output")
 _g = torch.Generator().manual_seed(31)
 for _N, _T, _H, _lengths in ((4, 6, 3, [6, 1, 3, 4]), (5, 2, 1, [1, 2, 2, 1, 1]), (1, 4, 2, [4])):
     _out = torch.randn(_N, _T, _H, generator=_g, dtype=torch.float64)
@@ -215,17 +270,17 @@ for _N, _T, _H, _lengths in ((4, 6, 3, [6, 1, 3, 4]), (5, 2, 1, [1, 2, 2, 1, 1])
     with reference_blocked(_ref_packing.last_valid_output, _ref_packing.PackedLSTMClassifier.forward):
         _got = last_valid_output(_out_arg, _len_arg)
         _, (_d_out,) = input_gradients(last_valid_output, (_out, _len.clone()), wrt=(0,), grad_output=_weights)
-    assert torch.equal(_len_arg, _len), (
-        f"last_valid_output changed its lengths argument in place ({_lengths} became {_len_arg.tolist()}): "
-        "compute lengths - 1 into a new tensor")
-    assert torch.equal(_out_arg, _out), "last_valid_output changed its output argument in place"
+    _d.unchanged("last_valid_output", {"output": _out_arg, "lengths": _len_arg}, {"output": _out, "lengths": _len})
     _expected = torch.stack([_out[n, _lengths[n] - 1] for n in range(_N)])  # oracle: a plain loop
-    assert_close(_got, _expected, name=f"last_valid_output with N={_N}, T={_T}, lengths {_lengths}")
-    assert _d_out is not None, "the result must stay connected to output (no .detach(), no NumPy round trip)"
+    _d.check(_got, _expected, name=f"last_valid_output with N={_N}, T={_T}, lengths {_lengths}",
+             mistakes={"last-padded-step": _out[:, -1], "gather-not-expanded": _expected[:, :1].expand(-1, _H),
+                       "off-by-one-length": _out[torch.arange(_N), _len.clamp(max=_T - 1)]})
+    if _d_out is None:
+        _d.fail("result-detached")
     _expected_grad = torch.zeros(_N, _T, _H, dtype=torch.float64)  # each weight lands on its last valid step
     for _n in range(_N):
         _expected_grad[_n, _lengths[_n] - 1] = _weights[_n]
-    assert_close(_d_out, _expected_grad, name="the gradient reaching output (only at each last valid step)")
+    _d.check(_d_out, _expected_grad, name="the gradient reaching output (only at each last valid step)")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -296,9 +351,11 @@ _logits = _model(_ids, torch.tensor([3, 4, 2]))
 assert tuple(_logits.shape) == (3, 2), f"logits should be (N, num_classes) = (3, 2), got {tuple(_logits.shape)}"
 ### BEGIN HIDDEN TESTS
 import course_lib.torch_nn.packing as _ref_packing
+from course_lib.diagnosis import Diagnosis
 from course_lib.gradient_probes import parameter_gradients
 from course_lib.grading import assert_close, reference_blocked
 
+_d = Diagnosis("a3_packing", "SentimentLSTM")
 _blocked = (_ref_packing.last_valid_output, _ref_packing.PackedLSTMClassifier.forward, _ref_packing.final_features,
             _ref_packing.pack_by_hand)
 _TOL = dict(rtol=1e-4, atol=1e-5)  # float32, batched against one-by-one: agreement to ~1e-6
@@ -322,6 +379,26 @@ def _oracle_logits(oracle, ids, lengths):
                         for n in range(len(ids))])
 
 
+def _mistaken_logits(oracle, ids, lengths, expected):
+    """What a model with one common mistake returns for this batch (to name it when yours does)."""
+    order = lengths.argsort(descending=True)
+
+    def alone(n, width, state):
+        _, (h_n, c_n) = oracle.lstm(oracle.embed(ids[n, :width])[None])
+        return oracle.fc((h_n if state == "h" else c_n)[-1, 0])
+
+    longest, zeros = int(lengths.max()), torch.zeros(oracle.fc.in_features)
+    return {
+        "returns-log-probabilities": lambda: torch.log_softmax(expected, dim=-1),
+        "padding-enters-lstm": lambda: torch.stack([alone(n, ids.shape[1], "h") for n in range(len(ids))]),
+        "last-padded-step": lambda: torch.stack([expected[n] if int(lengths[n]) == longest else oracle.fc(zeros)
+                                                 for n in range(len(ids))]),
+        "order-not-restored": lambda: expected[order],
+        "unsort-with-sort-order": lambda: expected[order][order],
+        "classifies-from-c-n": lambda: torch.stack([alone(n, int(lengths[n]), "c") for n in range(len(ids))]),
+    }
+
+
 def _steps_fed(model):
     """Count the time steps that reach model.lstm (padding included if it gets in)."""
     seen = []
@@ -336,14 +413,20 @@ def _steps_fed(model):
     return seen, model.lstm.register_forward_pre_hook(hook, with_kwargs=True)
 
 
-for _V, _D, _H, _C, _P in ((9, 3, 6, 3, 2), (7, 4, 5, 2, 0)):
+for _V, _D, _H, _C, _P in ((7, 4, 5, 2, 0), (9, 3, 6, 3, 2)):
     torch.manual_seed(_V)
     _model = SentimentLSTM(_V, _D, _H, _C, proj_size=_P) if _P else SentimentLSTM(_V, _D, _H, _C)
     _F = _P or _H
     # the layout the grader relies on
-    assert isinstance(_model.embed, nn.Embedding) and _model.embed.padding_idx == 0, "embed: padding_idx=0"
+    assert isinstance(_model.embed, nn.Embedding), "embed should be an nn.Embedding"
+    if _model.embed.padding_idx != 0:
+        _d.fail("no-padding-idx")
+    if tuple(_model.embed.weight.shape) == (_V + 1, _D):
+        _d.fail("embedding-size-plus-one")
     assert tuple(_model.embed.weight.shape) == (_V, _D), f"embed.weight should be (V, D) = {(_V, _D)}"
     _lstm = _model.lstm
+    if isinstance(_lstm, nn.LSTM) and _P and _lstm.proj_size == 0:
+        _d.fail("proj-size-ignored")
     assert isinstance(_lstm, nn.LSTM) and _lstm.batch_first and _lstm.num_layers == 1 and not _lstm.bidirectional
     assert (_lstm.input_size, _lstm.hidden_size, _lstm.proj_size) == (_D, _H, _P), (
         f"lstm should be nn.LSTM({_D}, {_H}, batch_first=True, proj_size={_P}); got input_size={_lstm.input_size}, "
@@ -371,16 +454,21 @@ for _V, _D, _H, _C, _P in ((9, 3, 6, 3, 2), (7, 4, 5, 2, 0)):
             _logits = _model(_ids_arg, _lengths_arg)
     finally:
         _handle.remove()
-    assert torch.equal(_ids_arg, _ids) and torch.equal(_lengths_arg, _lengths), (
-        "forward changed its ids or lengths argument in place: the caller uses them again (every epoch)")
+    _d.unchanged("forward", {"ids": _ids_arg, "lengths": _lengths_arg}, {"ids": _ids, "lengths": _lengths})
     assert tuple(_logits.shape) == (5, _C), f"logits should be (N, num_classes) = {(5, _C)}, got {tuple(_logits.shape)}"
-    assert_close(_logits, _expected, name=f"logits (against each sentence run alone, unpadded; proj_size={_P})",
-                 **_TOL)
-    assert _seen, ("forward should call self.lstm(...) (calling self.lstm.forward(...) skips the module's hooks, "
-                   "which the grader uses to count the steps that reach the LSTM)")
-    assert sum(_seen) == int(_lengths.sum()), (
-        f"the LSTM ran {sum(_seen)} time steps for sentences with {int(_lengths.sum())} words: padding entered it "
-        "(pack the batch with pack_padded_sequence)")
+    with torch.no_grad():
+        _mistaken = _mistaken_logits(_oracle_model, _ids, _lengths, _expected)
+        _d.check(_logits, _expected, name=f"logits (against each sentence run alone, unpadded; proj_size={_P})",
+                 mistakes=_mistaken, **_TOL)
+    if not _seen:  # forward should call self.lstm(...); self.lstm.forward(...) skips the hooks that count steps
+        _d.fail("lstm-forward-bypasses-hooks")
+    if sum(_seen) != int(_lengths.sum()):
+        _d.fail("padding-enters-lstm", f"the LSTM ran {sum(_seen)} time steps for sentences with "
+                f"{int(_lengths.sum())} words")
+    with reference_blocked(*_blocked):
+        _again = _model(_ids.clone(), _lengths.clone())
+    if not torch.allclose(_again, _expected, **_TOL):
+        _d.fail("state-kept-between-calls", "the same batch twice gave two different results")
     _more = torch.cat([_ids, torch.zeros(5, 4, dtype=torch.long)], dim=1)
     _perm = torch.tensor([3, 0, 4, 2, 1])
     with reference_blocked(*_blocked):
@@ -390,6 +478,8 @@ for _V, _D, _H, _C, _P in ((9, 3, 6, 3, 2), (7, 4, 5, 2, 0)):
     assert_close(_logits_perm, _expected[_perm], name="logits of the shuffled batch (the order must be kept)", **_TOL)
     with reference_blocked(*_blocked):  # a batch of one sentence (with a padding column) is still (1, C)
         _logits_one = _model(_ids[1:2].clone(), _lengths[1:2].clone())
+    if tuple(_logits_one.shape) == (_C,):
+        _d.fail("squeezed-batch-of-one")
     assert_close(_logits_one, _expected[1:2], name="logits of a batch of one sentence, shape (1, num_classes)", **_TOL)
     # gradients: the student's model (backward where it runs) against the oracle's, for every weight
     _weights = torch.randn(5, _C, generator=_g)  # d loss / d logits
@@ -397,6 +487,11 @@ for _V, _D, _H, _C, _P in ((9, 3, 6, 3, 2), (7, 4, 5, 2, 0)):
         _, _grads = parameter_gradients(_model, (_ids, _lengths), grad_output=_weights)
     _oracle_model.zero_grad()
     (_oracle_logits(_oracle_model, _ids, _lengths) * _weights).sum().backward()
+    _missing = [_name for _name, _ in _oracle_model.named_parameters() if _grads.get(_name) is None]
+    if any(_name.startswith("lstm.") for _name in _missing):
+        _d.fail("logits-detached")
+    if "embed.weight" in _missing:
+        _d.fail("embedding-frozen")
     for _name, _param in _oracle_model.named_parameters():
         assert _grads.get(_name) is not None, (
             f"no gradient reached {_name}: the logits must stay connected to the model's weights")

@@ -14,6 +14,12 @@
 # with batch dimensions and masks), so make your code correct, not just the visible checks
 # green. Before you submit, restart the kernel and run all cells, or press **Validate**.
 #
+# **Check it as the grader will.** From a clone of the course's repository,
+# `.venv/bin/course check attention.ipynb` grades this notebook exactly as your instructor's grader
+# does, hidden checks included, and prints each check's score and message (never the hidden
+# code); a message that ends with `[common mistake: ...]` is explained on the book's page
+# *Common mistakes*.
+#
 # **Shapes.** `B` batch, `Tq` query positions, `Tk` key positions, `d` query/key width, `dv`
 # value width, `...` any number of leading batch dimensions. All tensors are PyTorch tensors, and
 # results keep the inputs' floating dtype (the grader checks in `float64`: a helper tensor made
@@ -69,6 +75,7 @@ import math
 
 import torch
 
+from course_lib.diagnosis import Diagnosis
 from course_lib.grading import assert_close
 
 _q = torch.tensor([[1.0, 0.0], [0.0, 2.0]])          # Tq = 2, d = 2
@@ -79,19 +86,25 @@ assert tuple(_out.shape) == (2, 1), f"out should have shape (Tq, dv) = (2, 1), g
 assert tuple(_w.shape) == (2, 3), f"weights should have shape (Tq, Tk) = (2, 3), got {tuple(_w.shape)}"
 _s = 1 / math.sqrt(2)  # the first query's scores are (1, 0, 1) / sqrt(2)
 _e = torch.tensor([math.exp(_s), 1.0, math.exp(_s)])
-assert_close(_w[0], _e / _e.sum(), name="weights of the first query (scores q.k / sqrt(d), softmax over keys)",
-             rtol=1e-5, atol=1e-6)
+_diag = Diagnosis("a4_attention", "scaled_dot_product_attention")
+_e_by_d = torch.tensor([math.exp(0.5), 1.0, math.exp(0.5)])  # the same scores divided by d = 2
+_diag.check(_w[0], _e / _e.sum(), name="weights of the first query (scores q.k / sqrt(d), softmax over keys)",
+         rtol=1e-5, atol=1e-6, mistakes={"scale-by-d": _e_by_d / _e_by_d.sum()})
 _, _w = scaled_dot_product_attention(_q, _k, _v, mask=torch.tensor([[True, False, True], [False, False, False]]))
-assert not torch.isnan(_w).any(), "a fully masked query row must give zeros, not NaN"
-assert_close(_w[1], torch.zeros(3), name="weights of a fully masked query row")
+if torch.isnan(_w).any():
+    _diag.fail("fully-masked-nan")
+_diag.check(_w[1], torch.zeros(3), name="weights of a fully masked query row",
+         mistakes={"fully-masked-uniform": torch.full((3,), 1 / 3)})
 assert_close(_w[0, 1], 0.0, name="weight of a masked key")
 ### BEGIN HIDDEN TESTS
 import torch
 import torch.nn.functional as F
 
 import course_lib.torch_nn.attention as _ref
+from course_lib.diagnosis import FAILURES, Diagnosis
 from course_lib.grading import assert_close, reference_blocked
 
+_diag = Diagnosis("a4_attention", "scaled_dot_product_attention")
 _blocked = (_ref.scaled_dot_product_attention, _ref.masked_softmax, _ref.attention_scores)
 _g = torch.Generator().manual_seed(401)
 _B, _H, _Tq, _Tk, _d, _dv = 2, 3, 4, 6, 5, 7
@@ -107,17 +120,57 @@ def _oracle(mask=None, q=_q, k=_k, v=_v):
     return out, weights
 
 
+def _mistaken_weights(q, k, mask, d):
+    """The weights attention gives with one common mistake each (to name it when yours equal them)."""
+    scores = q @ k.transpose(-2, -1)
+
+    def soft(scaled, m=mask, dim=-1):
+        if m is not None:
+            scaled = scaled.masked_fill(~m, float("-inf"))
+        return torch.nan_to_num(torch.softmax(scaled, dim=dim), nan=0.0)
+
+    right = scores / math.sqrt(d)
+    mistaken = {"scale-by-d": lambda: soft(scores / d), "no-scaling": lambda: soft(scores),
+                "softmax-wrong-axis": lambda: soft(right, dim=-2)}
+    if mask is not None:
+        mistaken["mask-inverted"] = lambda: soft(right, m=~mask)
+        mistaken["mask-after-softmax"] = lambda: torch.softmax(right, dim=-1) * mask
+        mistaken["mask-shape-assumed"] = lambda: soft(right, m=mask[..., None, :])
+    return mistaken
+
+
+def _key_mask_only():
+    """Whether your function treats a key mask (B, 1, 1, Tk) as if it had no query axis (mask[..., None, :])."""
+    key_mask = torch.tensor([[True] * 4 + [False] * 2, [True] * 6])[:, None, None]
+    try:
+        with reference_blocked(*_blocked):
+            _, w = scaled_dot_product_attention(_q, _k, _v, key_mask)
+        return _diag.recognise(w, _oracle(key_mask)[1], {"mask-shape-assumed": _mistaken_weights(
+            _q, _k, key_mask, _d)["mask-shape-assumed"]}, rtol=1e-7, atol=1e-9) is not None
+    except FAILURES:
+        return False
+
+
 def _check(label, mask=None, q=_q, k=_k, v=_v):
     args = [t.clone() for t in (q, k, v)] + ([None] if mask is None else [mask.clone()])
-    with reference_blocked(*_blocked):
-        got_out, got_w = scaled_dot_product_attention(*args)
+    try:
+        with reference_blocked(*_blocked):
+            got_out, got_w = scaled_dot_product_attention(*args)
+    except FAILURES:
+        if mask is not None and _key_mask_only():
+            _diag.fail("mask-shape-assumed", label)
+        raise
     exp_out, exp_w = _oracle(mask, q, k, v)
+    if q.dtype == torch.float64 and torch.float32 in (got_out.dtype, got_w.dtype):
+        _diag.fail("dtype-not-kept", f"{label}: float64 inputs gave out {got_out.dtype} and weights {got_w.dtype}")
     assert got_out.dtype == q.dtype and got_w.dtype == q.dtype, (
         f"{label}: float64 inputs gave out {got_out.dtype} and weights {got_w.dtype}; keep the inputs' dtype")
-    assert_close(got_w, exp_w, name=f"weights, {label} (against F.scaled_dot_product_attention)")
+    mistaken = _mistaken_weights(q, k, mask, q.shape[-1])
+    mistaken["scale-by-sqrt-dv"] = lambda: _mistaken_weights(q / math.sqrt(v.shape[-1]), k, mask, 1)["no-scaling"]()
+    _diag.check(got_w, exp_w, name=f"weights, {label} (against F.scaled_dot_product_attention)", mistakes=mistaken)
     assert_close(got_out, exp_out, name=f"out, {label} (against F.scaled_dot_product_attention)")
-    for a, orig, n in zip(args, (q, k, v, mask), ("q", "k", "v", "mask")):
-        assert orig is None or torch.equal(a, orig), f"scaled_dot_product_attention changed its argument {n}"
+    _diag.unchanged("scaled_dot_product_attention", dict(zip("qkv", args)), dict(zip("qkv", (q, k, v))))
+    assert mask is None or torch.equal(args[3], mask), "scaled_dot_product_attention changed its argument mask"
 
 
 _check("4-d inputs, Tq != Tk, dv != d, no mask")
@@ -136,8 +189,10 @@ _m[0, 0, 1] = False
 _m[1, 0, 3] = False
 with reference_blocked(*_blocked):
     _out, _w = scaled_dot_product_attention(_q, _k, _v, _m)
-assert not torch.isnan(_out).any() and not torch.isnan(_w).any(), "fully masked rows must not produce NaN"
-assert_close(_w[0, :, 1], torch.zeros(_H, _Tk), name="weights of a fully masked query row")
+if torch.isnan(_out).any() or torch.isnan(_w).any():
+    _diag.fail("fully-masked-nan")
+_diag.check(_w[0, :, 1], torch.zeros(_H, _Tk), name="weights of a fully masked query row",
+         mistakes={"fully-masked-uniform": torch.full((_H, _Tk), 1 / _Tk, dtype=torch.float64)})
 assert_close(_out[1, :, 3], torch.zeros(_H, _dv), name="output of a fully masked query row")
 _keep = _m.any(-1, keepdim=True)
 _exp_out, _exp_w = _oracle(_m | ~_keep)
@@ -182,10 +237,18 @@ import torch
 import torch.nn.functional as F
 
 import course_lib.torch_nn.attention as _ref
+from course_lib.diagnosis import Diagnosis
 from course_lib.grading import assert_close, reference_blocked
 
+_d = Diagnosis("a4_attention", "causal_mask")
 with reference_blocked(_ref.causal_mask):
     _masks = {T: causal_mask(T) for T in (1, 2, 7)}
+_i, _j = torch.meshgrid(torch.arange(7), torch.arange(7), indexing="ij")
+if isinstance(_masks[7], torch.Tensor) and tuple(_masks[7].shape) == (7, 7):
+    if torch.equal(_masks[7], _j < _i):
+        _d.fail("causal-no-diagonal")
+    if torch.equal(_masks[7], _j >= _i):
+        _d.fail("causal-transposed")
 for _T, _m in _masks.items():
     assert isinstance(_m, torch.Tensor) and _m.dtype == torch.bool, f"causal_mask({_T}) is not a bool tensor"
     _i, _j = torch.meshgrid(torch.arange(_T), torch.arange(_T), indexing="ij")
@@ -227,16 +290,23 @@ assert _m[1].all(), "a sequence of full length has no padding"
 import torch
 
 import course_lib.torch_nn.attention as _ref
+from course_lib.diagnosis import Diagnosis
 from course_lib.grading import reference_blocked
 
+_d = Diagnosis("a4_attention", "padding_mask")
 for _lengths, _T in (([3, 1, 5, 0, 2], 6), ([1], 1), ([4, 4], 4), ([0, 7, 3], 7)):
     _lt = torch.tensor(_lengths)
     _lt_arg = _lt.clone()
     with reference_blocked(_ref.padding_mask):
         _m = padding_mask(_lt_arg, _T)
-    assert torch.equal(_lt_arg, _lt), f"padding_mask changed its lengths argument in place: {_lt_arg.tolist()}"
+    _d.unchanged("padding_mask", {"lengths": _lt_arg}, {"lengths": _lt})
     _expected = torch.tensor([[t < n for t in range(_T)] for n in _lengths], dtype=torch.bool)
     assert isinstance(_m, torch.Tensor) and _m.dtype == torch.bool, "padding_mask should return a bool tensor"
+    if not torch.equal(_m, _expected):
+        if max(_lengths) < _T and torch.equal(_m, _expected[:, :max(_lengths)]):
+            _d.fail("padding-width-from-lengths")
+        if torch.equal(_m, torch.tensor([[t <= n for t in range(_T)] for n in _lengths])):
+            _d.fail("padding-off-by-one")
     assert torch.equal(_m, _expected), (
         f"padding_mask({_lengths}, {_T}) should be\n{_expected.int()}\ngot\n{_m.int()}")
 ### END HIDDEN TESTS
@@ -287,24 +357,45 @@ import math
 import torch
 
 import course_lib.torch_nn.attention as _ref
-from course_lib.grading import assert_close, reference_blocked
+from course_lib.diagnosis import Diagnosis
+from course_lib.grading import reference_blocked
+
+_diagnose = Diagnosis("a4_attention", "positional_encoding")
+
+
+def _table(T, d, column, exponent):
+    """A table whose entry (p, c) is column(c)(angle) with angle = p / 10000^(exponent(c) / d)."""
+    return torch.tensor([[column(c)(p / 10000 ** (exponent(c) / d)) for c in range(d)] for p in range(T)],
+                        dtype=torch.float64)
+
 
 for _T, _d in ((50, 16), (7, 2), (1, 6), (33, 10)):
-    _expected = torch.tensor([[math.sin(p / 10000 ** (c / _d)) if c % 2 == 0 else math.cos(p / 10000 ** ((c - 1) / _d))
-                               for c in range(_d)] for p in range(_T)], dtype=torch.float64)
+    _even = lambda c: c - c % 2  # noqa: E731  (2i for both columns of pair i)
+    _expected = _table(_T, _d, lambda c: math.sin if c % 2 == 0 else math.cos, _even)
+    _mistaken = {  # the table with one common mistake each (to name it when yours equals one)
+        "pe-swapped-sin-cos": _table(_T, _d, lambda c: math.cos if c % 2 == 0 else math.sin, _even),
+        "pe-exponent-i-over-d": _table(_T, _d, lambda c: math.sin if c % 2 == 0 else math.cos, lambda c: c // 2),
+        "pe-exponent-per-column": _table(_T, _d, lambda c: math.sin if c % 2 == 0 else math.cos, lambda c: c),
+        "pe-concatenated-halves": _table(_T, _d, lambda c: math.sin if c < _d // 2 else math.cos,
+                                         lambda c: 2 * (c % (_d // 2))),
+    }
     with reference_blocked(_ref.positional_encoding):
         _pe = positional_encoding(_T, _d)
+    if isinstance(_pe, torch.Tensor) and _pe.dtype == torch.float64:
+        _diagnose.fail("pe-float64")
     assert isinstance(_pe, torch.Tensor) and _pe.dtype == torch.float32, f"should return float32, got {type(_pe)}"
     # float32 angles up to ~50 rad carry rounding errors of a few 1e-6; mistakes differ by far more
-    assert_close(_pe, _expected, name=f"positional_encoding({_T}, {_d})", rtol=0, atol=5e-5)
+    _diagnose.check(_pe, _expected, name=f"positional_encoding({_T}, {_d})", rtol=0, atol=5e-5, mistakes=_mistaken)
 for _d in (3, 7, 1):
     try:
         with reference_blocked(_ref.positional_encoding):
             positional_encoding(4, _d)
     except ValueError:
         pass
+    except AssertionError:
+        _diagnose.fail("pe-odd-d-wrong-exception", f"positional_encoding(4, {_d})")
     else:
-        raise AssertionError(f"positional_encoding(4, {_d}) should raise ValueError: d is odd")
+        _diagnose.fail("pe-odd-d-accepted", f"positional_encoding(4, {_d})")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -375,9 +466,13 @@ assert tuple(_w.shape) == (3, 2, 5, 5), f"weights should have shape (B, h, Tq, T
 import torch
 from torch import nn
 
+import math
+
 import course_lib.torch_nn.attention as _ref
+from course_lib.diagnosis import FAILURES, Diagnosis
 from course_lib.grading import assert_close, reference_blocked
 
+_d = Diagnosis("a4_attention", "MultiHeadAttention")
 _blocked = (_ref.scaled_dot_product_attention, _ref.masked_softmax, _ref.attention_scores,
             _ref.MultiHeadAttention.forward, _ref.MultiHeadAttention._split_heads)
 for _dm, _h in ((12, 5), (10, 4), (7, 2)):
@@ -386,7 +481,7 @@ for _dm, _h in ((12, 5), (10, 4), (7, 2)):
     except ValueError:
         pass
     else:
-        raise AssertionError(f"MultiHeadAttention({_dm}, {_h}) should raise ValueError: {_dm} % {_h} != 0")
+        _d.fail("mha-indivisible-accepted", f"MultiHeadAttention({_dm}, {_h})")
 torch.manual_seed(403)
 _B, _Tq, _Tk, _dm, _h = 2, 3, 5, 12, 3
 _torch_mha = nn.MultiheadAttention(_dm, _h, batch_first=True).double()
@@ -407,16 +502,70 @@ _key = torch.randn(_B, _Tk, _dm, generator=_g, dtype=torch.float64)
 _value = torch.randn(_B, _Tk, _dm, generator=_g, dtype=torch.float64)
 
 
+def _mha_with(query, key, value, mask, mistake):
+    """Multi-head attention written out with _torch_mha's weights and one common mistake: (out, weights)."""
+    B, Tq, dm = query.shape
+    dh = dm // _h
+    Wq, Wk, Wv = _torch_mha.in_proj_weight.chunk(3)
+    bq, bk, bv = _torch_mha.in_proj_bias.chunk(3)
+    q, k = query @ Wq.T + bq, key @ Wk.T + bk
+    v = (key if mistake == "mha-value-from-key" else value) @ Wv.T + bv
+
+    def split(x):
+        if mistake == "mha-heads-interleaved":
+            return x.reshape(B, x.shape[1], dh, _h).permute(0, 3, 1, 2)
+        if mistake == "mha-split-without-transpose":
+            return x.reshape(B, _h, x.shape[1], dh)
+        return x.reshape(B, x.shape[1], _h, dh).transpose(1, 2)
+
+    scores = split(q) @ split(k).transpose(-2, -1) / math.sqrt(dm if mistake == "mha-scale-by-d-model" else dh)
+    if mask is not None and mistake != "mha-ignores-mask":
+        scores = scores.masked_fill(~mask, float("-inf"))
+    weights = torch.nan_to_num(torch.softmax(scores, dim=-1), nan=0.0)
+    heads = weights @ split(v)
+    if mistake == "mha-heads-interleaved":
+        merged = heads.permute(0, 2, 3, 1).reshape(B, Tq, dm)
+    elif mistake == "mha-merge-without-transpose":
+        merged = heads.reshape(B, Tq, dm)
+    else:
+        merged = heads.transpose(1, 2).reshape(B, Tq, dm)
+    out = merged if mistake == "mha-no-out-proj" else _torch_mha.out_proj(merged)
+    return out, weights
+
+
+_MISTAKES = ("mha-scale-by-d-model", "mha-heads-interleaved", "mha-split-without-transpose",
+             "mha-merge-without-transpose", "mha-no-out-proj", "mha-ignores-mask", "mha-value-from-key")
+
+
+def _self_attention_only():
+    """Whether your module is right in self-attention but fails when Tq != Tk."""
+    try:
+        with torch.no_grad(), reference_blocked(*_blocked):
+            got, _ = _mine(_key, _key, _key)
+            expected, _ = _torch_mha(_key, _key, _key)
+        return torch.allclose(got, expected)
+    except FAILURES:
+        return False
+
+
 def _compare(label, query, key, value, mask=None, torch_kwargs=None):
     with torch.no_grad():
         exp_out, exp_w = _torch_mha(query, key, value, need_weights=True, average_attn_weights=False,
                                     **(torch_kwargs or {}))
-        with reference_blocked(*_blocked):
-            got_out, got_w = _mine(query, key, value, mask) if mask is not None else _mine(query, key, value)
+        try:
+            with reference_blocked(*_blocked):
+                got_out, got_w = _mine(query, key, value, mask) if mask is not None else _mine(query, key, value)
+        except FAILURES:
+            if query.shape[1] != key.shape[1] and _self_attention_only():
+                _d.fail("mha-split-with-query-length", label)
+            raise
     assert got_out.dtype == torch.float64 and got_w.dtype == torch.float64, (
         f"{label}: a float64 module and inputs gave out {got_out.dtype} and weights {got_w.dtype}; keep the dtype")
-    assert_close(got_w, exp_w, name=f"weights, {label} (against nn.MultiheadAttention with your weights)")
-    assert_close(got_out, exp_out, name=f"out, {label} (against nn.MultiheadAttention with your weights)")
+    with torch.no_grad():
+        _d.check(got_w, exp_w, name=f"weights, {label} (against nn.MultiheadAttention with your weights)",
+                 mistakes={m: (lambda m=m: _mha_with(query, key, value, mask, m)[1]) for m in _MISTAKES})
+        _d.check(got_out, exp_out, name=f"out, {label} (against nn.MultiheadAttention with your weights)",
+                 mistakes={m: (lambda m=m: _mha_with(query, key, value, mask, m)[0]) for m in _MISTAKES})
 
 
 _compare("cross-attention, Tq != Tk", _query, _key, _value)
@@ -513,6 +662,7 @@ class EncoderBlock(nn.Module):
 import torch
 from torch import nn
 
+from course_lib.diagnosis import Diagnosis
 from course_lib.grading import assert_close
 
 _x = torch.randn(3, 5, 8, generator=torch.Generator().manual_seed(405))
@@ -554,19 +704,23 @@ try:
     for _t in range(5):
         assert_close(_y_self[:, _t], _block(_x[:, _t:_t + 1])[:, 0], rtol=1e-5, atol=1e-5,
                      name=f"position {_t} under a diagonal mask (against the block run on that token alone)")
-except _FAILURES:
-    if not _attention_sees_only_itself():  # the block fails: is your MultiHeadAttention the reason?
-        raise AssertionError("EncoderBlock uses your MultiHeadAttention, which fails its own checks: fix that exercise "
-                             "first (under a diagonal mask, its positions do not see only themselves)") from None
+except _FAILURES:  # the block fails: is your MultiHeadAttention the reason?
+    Diagnosis("a4_attention", "EncoderBlock").check_uses({"MultiHeadAttention": lambda: not _attention_sees_only_itself()})
     raise
 ### BEGIN HIDDEN TESTS
+import math
+
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 import course_lib.torch_nn.attention as _ref
 import course_lib.torch_nn.transformer as _ref_block
+from course_lib.diagnosis import Diagnosis
 from course_lib.gradient_probes import input_gradients, parameter_gradients
 from course_lib.grading import assert_close, reference_blocked
+
+_d = Diagnosis("a4_attention", "EncoderBlock")
 
 _blocked = (_ref.scaled_dot_product_attention, _ref.masked_softmax, _ref.attention_scores,
             _ref.MultiHeadAttention.forward, _ref.MultiHeadAttention._split_heads,
@@ -634,6 +788,43 @@ def _mha_problem():
     return None
 
 
+def _block_with(layer, x, mask, mistake):
+    """The block written out with the layer's weights and one common mistake (to name it when yours equals it)."""
+    a, (B, T, dm) = layer.self_attn, x.shape
+    h, dh = a.num_heads, x.shape[-1] // a.num_heads
+
+    def attend(inp, m):
+        q, k, v = (inp @ w.T + b for w, b in zip(a.in_proj_weight.chunk(3), a.in_proj_bias.chunk(3)))
+        split = lambda t: t.reshape(B, T, h, dh).transpose(1, 2)  # noqa: E731
+        scores = split(q) @ split(k).transpose(-2, -1) / math.sqrt(dh)
+        if m is not None:
+            scores = scores.masked_fill(~m, float("-inf"))
+        w = torch.nan_to_num(torch.softmax(scores, dim=-1), nan=0.0)
+        return a.out_proj((w @ split(v)).transpose(1, 2).reshape(B, T, dm))
+
+    act = {"block-gelu": F.gelu, "block-no-activation": lambda t: t}.get(mistake, torch.relu)
+    ffn = lambda t: layer.linear2(act(layer.linear1(t)))  # noqa: E731
+    m = None if mistake == "block-ignores-mask" else mask
+    if m is not None and mistake == "block-mask-inverted":
+        m = ~m
+    norm1, norm2 = layer.norm1, layer.norm1 if mistake == "block-norm1-twice" else layer.norm2
+    if mistake == "block-pre-norm":
+        hidden = x + attend(norm1(x), m)
+        return hidden + ffn(norm2(hidden))
+    if mistake == "block-ffn-first":
+        hidden = norm1(x + ffn(x))
+        return norm2(hidden + attend(hidden, m))
+    att = attend(x, m)
+    hidden = norm1(att if mistake == "block-no-attention-residual" else x + att)
+    out = ffn(att if mistake == "block-ffn-reads-attention" else hidden)
+    return norm2(out if mistake == "block-no-ffn-residual" else hidden + out)
+
+
+_BLOCK_MISTAKES = ("block-gelu", "block-no-activation", "block-ignores-mask", "block-mask-inverted", "block-norm1-twice",
+                   "block-pre-norm", "block-ffn-first", "block-no-attention-residual", "block-ffn-reads-attention",
+                   "block-no-ffn-residual")
+
+
 def _layer_and_block(d_model, num_heads, d_ff, seed):
     """PyTorch's layer with random weights, and the student's block holding the same weights."""
     layer = _randomise(nn.TransformerEncoderLayer(d_model, num_heads, d_ff, dropout=0.0, batch_first=True).double(),
@@ -643,6 +834,8 @@ def _layer_and_block(d_model, num_heads, d_ff, seed):
     with reference_blocked(*_blocked):
         block = EncoderBlock(d_model, num_heads, d_ff).double()
     have = block.state_dict()
+    if isinstance(getattr(block, "attn", None), nn.MultiheadAttention):
+        _d.fail("block-torch-attention")
     missing = [k for k in wanted if k not in have]
     assert not missing, (f"EncoderBlock({d_model}, {num_heads}, {d_ff}) has no {', '.join(missing)}: the attributes "
                          "are attn (your MultiHeadAttention), ff1, ff2, norm1, norm2")
@@ -652,6 +845,8 @@ def _layer_and_block(d_model, num_heads, d_ff, seed):
     block.load_state_dict(wanted, strict=False)
     held = block.state_dict()  # read back: the weights the block holds now
     for k, v in wanted.items():
+        if k.startswith("norm") and not torch.equal(held[k], v):
+            _d.fail("block-shared-norm", f"after loading weights, {k} holds the other norm's values")
         assert torch.equal(held[k], v), (
             f"after loading weights, {k} holds another module's values: norm1 and norm2 (and ff1, ff2) must be "
             "separate modules")
@@ -676,12 +871,18 @@ def _check_masks(d_model, num_heads, d_ff, B, T, lengths, seed):
         args = (x.clone(),) if mask is None else (x.clone(), mask.clone())
         with reference_blocked(*_blocked):
             got = block(*args)
-        assert isinstance(got, torch.Tensor), (
-            f"{where}: forward returned a {type(got).__name__}; it should return the output tensor alone")
+        if not isinstance(got, torch.Tensor) or tuple(got.shape) != tuple(x.shape):
+            _d.fail("block-returns-weights", f"{where}: forward returned a {type(got).__name__}")
         assert got.dtype == torch.float64, f"{where}, {label}: a float64 block and input gave {got.dtype}"
+        if mask is None:
+            with reference_blocked(*_blocked):
+                again = block(x.clone())
+            if not torch.equal(again, got):
+                _d.fail("block-dropout", f"{where}: the same input gave two different outputs")
         with torch.no_grad():
             expected = layer(x, **torch_masks)
-        assert_close(got, expected, name=f"{where}, {label} (against nn.TransformerEncoderLayer with your weights)")
+            _d.check(got, expected, name=f"{where}, {label} (against nn.TransformerEncoderLayer with your weights)",
+                     mistakes={m: (lambda m=m: _block_with(layer, x, mask, m)) for m in _BLOCK_MISTAKES})
         assert torch.equal(args[0], x) and (mask is None or torch.equal(args[1], mask)), (
             f"{where}, {label}: forward changed its x or mask argument in place")
     return layer, block, x, causal & valid[:, None, None, :], {"src_mask": ~causal, "src_key_padding_mask": ~valid}
@@ -693,6 +894,8 @@ def _check_gradients(layer, block, x, mask, torch_masks):
     with reference_blocked(*_blocked):
         _, (d_x,) = input_gradients(block, (x, mask), wrt=(0,), grad_output=upstream)
         _, grads = parameter_gradients(block, (x, mask), grad_output=upstream)
+    if any(grads.get(name) is None for name in grads if name.startswith("attn.")):
+        _d.fail("block-detached-attention")
     x_leaf = x.clone().requires_grad_(True)
     layer.zero_grad()
     (layer(x_leaf, **torch_masks) * upstream).sum().backward()
@@ -701,6 +904,8 @@ def _check_gradients(layer, block, x, mask, torch_masks):
     expected = _block_state(layer, lambda p: p.grad)
     for name, grad in expected.items():
         if name in grads:  # a parameter registered twice is listed once, under its first name
+            if grads[name] is None and name.startswith("attn."):
+                _d.fail("block-detached-attention")
             assert grads[name] is not None, f"no gradient reaches {name}: the output must stay connected to it"
             assert_close(grads[name], grad, name=f"the gradient of {name}")
 
@@ -715,10 +920,7 @@ def _check_block():
 try:
     _check_block()
 except _FAILURES:
-    _problem = _mha_problem()
-    if _problem is not None:
-        raise AssertionError("EncoderBlock uses your MultiHeadAttention, which fails its own checks: fix that "
-                             f"exercise first\n(first failing check: {_problem})") from None
+    _d.check_uses({"MultiHeadAttention": _mha_problem})  # your attention's first failing check, if any
     raise
 ### END HIDDEN TESTS
 

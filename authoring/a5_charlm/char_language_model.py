@@ -13,6 +13,12 @@
 # checks run when your notebook is graded, so make your code correct, not just the visible
 # checks green. Before you submit, restart the kernel and run all cells, or press **Validate**.
 #
+# **Check it as the grader will.** From a clone of the course's repository,
+# `.venv/bin/course check char_language_model.ipynb` grades this notebook exactly as your instructor's grader
+# does, hidden checks included, and prints each check's score and message (never the hidden
+# code); a message that ends with `[common mistake: ...]` is explained on the book's page
+# *Common mistakes*.
+#
 # **Shapes.** `B` batch, `T` time steps, `E` embedding size, `H` hidden size, `V` vocabulary,
 # `L` the length of a text. Character ids are `torch.long` tensors.
 #
@@ -49,13 +55,23 @@ assert list(_itos) == ["e", "h", "l", "o"], f"itos for 'hello' should be ['e', '
 assert _stoi == {"e": 0, "h": 1, "l": 2, "o": 3}, f"stoi for 'hello' should be {{'e': 0, 'h': 1, 'l': 2, 'o': 3}}, got {_stoi}"
 ### BEGIN HIDDEN TESTS
 import course_lib.training.char_lm as _ref
+from course_lib.diagnosis import Diagnosis
 from course_lib.grading import reference_blocked
+
+_d = Diagnosis("a5_charlm", "build_char_vocab")
 
 # the second text has characters (tab, newline, carriage return) only at its ends: every character counts
 for _text in ("형식은, 아뿔싸! What? 善馨 1917\n“점심은 먹었는걸.” zebra apple", "\tZebra b\u00e9ta \u00c9TA\n\r"):
     with reference_blocked(_ref.build_char_vocab):
         _stoi, _itos = build_char_vocab(_text)
+    if isinstance(_itos, str):
+        _d.fail("vocab-itos-string")
     assert isinstance(_itos, list), f"itos should be a list, got {type(_itos).__name__}"
+    if _itos != sorted(set(_text)):
+        if _itos == list(dict.fromkeys(_text)):
+            _d.fail("vocab-first-appearance")
+        if _itos == sorted(set(_text.strip())):
+            _d.fail("vocab-strips-text")
     assert _itos == sorted(set(_text)), "itos should hold every distinct character of the text once, in sorted order"
     assert isinstance(_stoi, dict) and len(_stoi) == len(_itos), "stoi should be a dict with one entry per character"
     assert all(_stoi[_ch] == _i for _i, _ch in enumerate(_itos)), "stoi[itos[i]] should be i for every i"
@@ -92,7 +108,10 @@ assert _X.tolist() == [[0, 1, 2], [3, 4, 5], [6, 7, 8]], f"X should be [[0, 1, 2
 assert _Y.tolist() == [[1, 2, 3], [4, 5, 6], [7, 8, 9]], f"Y should be X one step ahead, got {_Y.tolist()}"
 ### BEGIN HIDDEN TESTS
 import course_lib.training.char_lm as _ref
+from course_lib.diagnosis import Diagnosis
 from course_lib.grading import reference_blocked
+
+_d = Diagnosis("a5_charlm", "make_sequences")
 
 _g = torch.Generator().manual_seed(12)
 for _L, _T in ((36, 5), (35, 5), (37, 5), (8, 7), (50, 1)):
@@ -100,6 +119,14 @@ for _L, _T in ((36, 5), (35, 5), (37, 5), (8, 7), (50, 1)):
     _M = (_L - 1) // _T
     with reference_blocked(_ref.make_sequences):
         _X, _Y = make_sequences(_ids.clone(), _T)
+    if _X.shape[0] != _Y.shape[0]:
+        _d.fail("windows-cut-separately", f"L = {_L}, seq_len = {_T}: X has {_X.shape[0]} windows, Y {_Y.shape[0]}")
+    if _X.shape[0] == _L - _T and _L - _T != _M:
+        _d.fail("windows-overlap")
+    if _X.shape[0] == _L // _T != _M:
+        _d.fail("windows-count", f"L = {_L}, seq_len = {_T}")
+    if torch.equal(_X, _Y):
+        _d.fail("targets-not-shifted")
     for _name, _got in (("X", _X), ("Y", _Y)):
         assert isinstance(_got, torch.Tensor) and _got.dtype == torch.long, f"{_name} should be a long tensor"
         assert tuple(_got.shape) == (_M, _T), (
@@ -153,10 +180,19 @@ else:
 import torch
 
 import course_lib.torch_nn.char_lm as _ref
+from course_lib.diagnosis import FAILURES, Diagnosis
 from course_lib.grading import reference_blocked
 
+_d = Diagnosis("a5_charlm", "sample_next")
 _logits = torch.randn(12, generator=torch.Generator().manual_seed(3)) * 2
 _before = _logits.clone()
+with reference_blocked(_ref.sample_next, _ref.generate):
+    _g = torch.Generator().manual_seed(1)
+    _g_state = _g.get_state()
+    _got = sample_next(_logits.double(), 0.0, generator=_g)
+    if not isinstance(_got, int) or not torch.equal(_g.get_state(), _g_state):
+        _d.fail("zero-temperature-samples")
+    assert _got == int(_logits.argmax()), "temperature 0 should give the argmax"
 # 0.01 (chapter 7 asks about it): logits / 0.01 reach ~250, so exp without subtracting the maximum
 # overflows float32 (to inf, and the probabilities to nan). float64 logits: the same draws as
 # float32 (multinomial's draws do not depend on the dtype of the probabilities; the oracle uses the
@@ -171,33 +207,43 @@ for _tau, _dtype in ((0.5, torch.float32), (1.0, torch.float32), (2.0, torch.flo
     with reference_blocked(_ref.sample_next, _ref.generate):
         for _i in range(40):
             torch.manual_seed(1000 + _i)  # the global generator must not be the one that draws
-            _got.append(sample_next(_z, _tau, generator=_g_student))
+            try:
+                _got.append(sample_next(_z, _tau, generator=_g_student))
+            except FAILURES as _err:
+                if _tau < 0.1 and ("inf" in str(_err) or "nan" in str(_err)):
+                    _d.fail("softmax-overflows", f"at temperature {_tau}: {str(_err).splitlines()[0][:80]}")
+                raise
+    if not torch.equal(_logits, _before):
+        _d.fail("changed-argument-in-place", "sample_next changed the logits in place")
     assert all(isinstance(_v, int) for _v in _got), "sample_next should return Python ints"
+    if _got != _expected:
+        with reference_blocked(_ref.sample_next, _ref.generate):  # generators seeded alike must draw alike
+            _alike = {sample_next(_z, _tau, generator=torch.Generator().manual_seed(7)) for _ in range(20)}
+        if len(_alike) > 1:
+            _d.fail("generator-ignored", f"at temperature {_tau}, 20 calls with generators seeded 7 drew {sorted(_alike)}")
+        _times = torch.Generator().manual_seed(7)
+        _hot = torch.softmax(_z * _tau, dim=-1)
+        if _tau != 1.0 and _got == [int(torch.multinomial(_hot, 1, generator=_times)) for _ in range(40)]:
+            _d.fail("temperature-multiplied", f"at temperature {_tau}")
     assert _got == _expected, (
         f"at temperature {_tau} ({_dtype} logits), 40 draws with a generator seeded 7 differ from "
         f"torch.multinomial(softmax(logits / temperature), 1, generator=...) with the same seed: "
         f"got {_got[:10]}..., expected {_expected[:10]}...")
 assert torch.equal(_logits, _before), "sample_next changed the logits in place"
 with reference_blocked(_ref.sample_next, _ref.generate):
-    _g = torch.Generator().manual_seed(1)
-    _g_state = _g.get_state()
-    _got = sample_next(_logits.double(), 0.0, generator=_g)
-    assert _got == int(_logits.argmax()), "temperature 0 should give the argmax"
-    assert torch.equal(_g.get_state(), _g_state), "temperature 0 should return the argmax without drawing from the generator"
     # without a generator, the draws come from torch's global one: with 12 equally likely ids, 40
     # equal draws in a row (chance 12 * 12**-40) mean a fresh, identically seeded generator per call
     _flat = [sample_next(torch.zeros(12), 1.0) for _ in range(40)]
     assert all(isinstance(_v, int) and 0 <= _v < 12 for _v in _flat), "sample_next should return an int id in [0, V)"
-    assert len(set(_flat)) > 1, (
-        "with generator=None, 40 draws from 12 equally likely ids were all the same: pass generator=None on to "
-        "torch.multinomial (the global generator) rather than making a new generator at each call")
+    if len(set(_flat)) == 1:  # 40 equal draws from 12 equally likely ids: chance 12 * 12**-40
+        _d.fail("fresh-generator-when-none", "with generator=None, 40 draws from 12 equally likely ids were all the same")
     for _bad in (-0.5, -2.0):
         try:
             sample_next(_logits, _bad)
         except ValueError:
             pass
         else:
-            raise AssertionError(f"temperature {_bad} should raise ValueError")
+            _d.fail("negative-temperature-accepted", f"temperature {_bad}")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -249,7 +295,10 @@ import torch.nn.functional as F
 from torch import nn
 
 import course_lib.torch_nn.char_lm as _ref
+from course_lib.diagnosis import Diagnosis
 from course_lib.grading import reference_blocked
+
+_d = Diagnosis("a5_charlm", "CharLSTM")
 
 for _layers in (1, 2):
     torch.manual_seed(10 + _layers)
@@ -258,7 +307,11 @@ for _layers in (1, 2):
         _model = CharLSTM(_V, _E, _H, num_layers=_layers)
         assert isinstance(_model.embed, nn.Embedding) and tuple(_model.embed.weight.shape) == (_V, _E), \
             "embed should be nn.Embedding(vocab_size, embed_dim)"
+        if isinstance(_model.lstm, nn.LSTM) and not _model.lstm.batch_first:
+            _d.fail("lstm-not-batch-first")
         assert isinstance(_model.lstm, nn.LSTM) and _model.lstm.batch_first, "lstm should be an nn.LSTM with batch_first=True"
+        if isinstance(_model.head, nn.Linear) and (_model.head.in_features, _model.head.out_features) == (_E, _V):
+            _d.fail("head-reads-embeddings")
         assert (_model.lstm.input_size, _model.lstm.hidden_size, _model.lstm.num_layers) == (_E, _H, _layers), \
             "lstm should be nn.LSTM(embed_dim, hidden_size, num_layers, batch_first=True)"
         assert isinstance(_model.head, nn.Linear) and (_model.head.in_features, _model.head.out_features) == (_H, _V), \
@@ -266,6 +319,7 @@ for _layers in (1, 2):
             f"({getattr(_model.head, 'in_features', '?')}, {getattr(_model.head, 'out_features', '?')})"
         _x = torch.randint(0, _V, (_B, _T))
         _logits, _state = _model(_x)
+        _again, _ = _model(_x)
         _first, _mid = _model(_x[:, :2])
         _rest, _end = _model(_x[:, 2:], _mid)
     # oracle: torch.nn.LSTM with the student's weights copied, embedding and head by hand
@@ -275,10 +329,16 @@ for _layers in (1, 2):
     _out, (_h, _c) = _oracle(F.embedding(_x, _embed["weight"]))
     _expected = _out @ _head["weight"].T + _head["bias"]
     assert tuple(_logits.shape) == (_B, _T, _V), f"logits should have shape (B, T, V) = {(_B, _T, _V)}"
-    torch.testing.assert_close(_logits, _expected, msg="logits differ from embed -> nn.LSTM -> head with your weights")
+    if not torch.equal(_again, _logits):
+        _d.fail("state-kept-on-module", "the same input twice gave two different results")
+    _d.check(_logits, _expected, name="logits (against embed -> nn.LSTM -> head with your weights)", rtol=1.3e-6,
+             atol=1e-5, mistakes={"forward-returns-log-probs": torch.log_softmax(_expected, dim=-1)})
     assert len(_state) == 2, "return the LSTM state as (h, c)"
     torch.testing.assert_close(_state[0], _h, msg="the returned h should be the LSTM's final hidden state")
     torch.testing.assert_close(_state[1], _c, msg="the returned c should be the LSTM's final cell state")
+    _fresh = _oracle(F.embedding(_x[:, 2:], _embed["weight"]))[0] @ _head["weight"].T + _head["bias"]
+    _d.check(torch.cat([_first, _rest], dim=1), _logits, name="forward(x[:, 2:], state) after forward(x[:, :2])",
+             rtol=1.3e-6, atol=1e-5, mistakes={"state-ignored": torch.cat([_first, _fresh], dim=1)})
     torch.testing.assert_close(torch.cat([_first, _rest], dim=1), _logits,
                                msg="forward(x[:, 2:], state) should continue forward(x[:, :2]) exactly")
     torch.testing.assert_close(_end[0], _h, msg="the state after two calls should equal the state after one")
@@ -340,7 +400,10 @@ import torch
 from torch import nn
 
 import course_lib.torch_nn.char_lm as _ref
+from course_lib.diagnosis import Diagnosis
 from course_lib.grading import reference_blocked
+
+_d = Diagnosis("a5_charlm", "generate")
 
 
 class _Recorder(nn.Module):
@@ -405,6 +468,10 @@ for _prompt, _length, _tau in (("cab", 7, 0.8), ("j", 12, 1.3), ("hi", 1, 0.5), 
     _new = [_SCRIPT[i] % 10 for i in range(_length)]
     _expected = _prompt + "".join(_itos[i] for i in _new)
     assert isinstance(_out, str), f"generate should return a str, got {type(_out).__name__}"
+    if _length and not _recorded:
+        _d.fail("own-sampler", "generate never called sample_next")
+    if _length and _out == _expected[len(_prompt):]:
+        _d.fail("drops-prompt")
     assert _out == _expected, (
         f"generate(prompt={_prompt!r}, length={_length}) returned {_out!r}; with sample_next returning the ids "
         f"{_new} it should return the prompt followed by those characters: {_expected!r}")
@@ -413,28 +480,38 @@ for _prompt, _length, _tau in (("cab", 7, 0.8), ("j", 12, 1.3), ("hi", 1, 0.5), 
     # from one stream, and afterwards it has advanced by one draw per character
     _stream = torch.Generator().manual_seed(1)
     _draws = [torch.randint(0, 2**31, (1,), generator=_stream).item() for _ in range(_length)]
-    assert [_d for _, _, _d in _recorded] == _draws and torch.equal(_gen.get_state(), _stream.get_state()), (
-        "pass the generator you were given on to sample_next (the same object, not None or a copy)")
+    if not ([_k for _, _, _k in _recorded] == _draws and torch.equal(_gen.get_state(), _stream.get_state())):
+        _d.fail("generator-not-passed")
     for _i, (_logits, _t, _) in enumerate(_recorded):
-        assert _t == _tau, "pass temperature on to sample_next"
+        if _t != _tau:
+            _d.fail("temperature-not-passed")
         _want = _model.oracle_last_logits([_stoi[c] for c in _prompt] + _new[:_i])
+        _first = _model.oracle_last_logits([_stoi[_prompt[0]]])
+        _d.check(_logits, _want, name=f"the logits given to sample_next for character {_i}", rtol=1.3e-6, atol=1e-5,
+                 mistakes={"passes-probabilities": torch.softmax(_want, dim=-1), "temperature-twice": _want / _tau,
+                           "first-position-logits": _first,
+                           "state-not-carried": _model.oracle_last_logits([_new[_i - 1]]) if _i else _want})
         torch.testing.assert_close(_logits, _want, msg=(
             f"the logits given to sample_next for character {_i} are not the model's prediction after the prompt and "
             f"the {_i} characters before it (use the last position's logits and carry the state)"))
-    assert not any(_model.grad_enabled), (
-        "generate should call the model under torch.no_grad(): sampling needs no autograd graph")
+    if any(_model.grad_enabled):
+        _d.fail("without-no-grad")
     if _length == 0:
         continue
     _first_x, _first_state = _model.calls[0]
+    if len(_prompt) > 1 and _first_x[0].tolist() == [_stoi[_prompt[0]]]:
+        _d.fail("prompt-char-by-char")
     assert _first_x[0].tolist() == [_stoi[c] for c in _prompt], "the first call should feed the whole prompt, (1, len(prompt))"
     assert _first_state is None or all(float(s.abs().max()) == 0 for s in _first_state), "start from a zero state (None)"
     assert len(_model.calls) in (_length, _length + 1), (
         f"after the prompt, feed one character per step: expected {_length} or {_length + 1} calls, got {len(_model.calls)}")
     for _k in range(1, len(_model.calls)):
         _x, _state = _model.calls[_k]
+        if _x.shape[-1] > 1:
+            _d.fail("rereads-text", f"call {_k} fed {_x.shape[-1]} characters")
         assert _x.tolist() == [[_new[_k - 1]]], f"call {_k} should feed only the character just sampled, as a (1, 1) batch"
-        assert _state is not None and all(torch.equal(a, b) for a, b in zip(_state, _model.returned[_k - 1])), (
-            f"call {_k} should pass the state returned by the previous call")
+        if not (_state is not None and all(torch.equal(a, b) for a, b in zip(_state, _model.returned[_k - 1]))):
+            _d.fail("state-not-carried", f"call {_k} did not get the state returned by the previous call")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -551,8 +628,11 @@ from torch import nn
 from torch.nn import functional as F
 
 import course_lib.training.char_lm as _ref
+from course_lib.diagnosis import FAILURES, Diagnosis
 from course_lib.gradient_probes import training_steps
 from course_lib.grading import reference_blocked
+
+_d = Diagnosis("a5_charlm", "train_step")
 
 
 def _by_hand(model, lr, batches, clip_norm, warmup):
@@ -581,6 +661,45 @@ def _by_hand(model, lr, batches, clip_norm, warmup):
     return losses, states, params, norms
 
 
+def _by_hand_with(model, lr, batches, clip_norm, warmup, mistake):
+    """The same steps with one common mistake: (losses, parameters after each call). Warmed up as
+    training_steps does: a state still on a graph and stale gradients."""
+    model = copy.deepcopy(model)
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    state, losses, params = None, [], []
+    if warmup is not None:
+        logits, state = model(warmup)
+        logits.sum().backward(retain_graph=True)
+    for call, (x, y) in enumerate(batches):
+        zero_now = {"zero-grad-misplaced/never": False, "zero-grad-misplaced/after-step": False,
+                    "zero-grad-misplaced/first-call-only": state is None}.get(mistake, True)
+        if state is not None and not (mistake == "state-not-detached" and call == 0):
+            state = tuple(s.detach() for s in state)
+        logits, new_state = model(x, state)
+        if mistake == "last-position-loss":
+            loss = F.cross_entropy(logits[:, -1], y[:, -1])
+        else:
+            loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1),
+                                   reduction="sum" if mistake == "summed-loss" else "mean")
+        if zero_now:
+            optimizer.zero_grad()
+        loss.backward()
+        if mistake not in ("clip-norm-not-applied/never", "clip-norm-not-applied/after-step"):
+            fixed = mistake == "clip-norm-not-applied/fixed-1.0"
+            nn.utils.clip_grad_norm_(model.parameters(), 1.0 if fixed else clip_norm)
+        optimizer.step()
+        if mistake == "zero-grad-misplaced/after-step":
+            optimizer.zero_grad()
+        state = state if mistake == "returns-old-state" else new_state
+        losses.append(loss.item())
+        params.append({name: p.detach().clone() for name, p in model.named_parameters()})
+    return losses, params
+
+
+_MISTAKES = ("clip-norm-not-applied/never", "clip-norm-not-applied/after-step", "clip-norm-not-applied/fixed-1.0",
+             "last-position-loss", "summed-loss",
+             "state-not-detached", "returns-old-state", "zero-grad-misplaced/never",
+             "zero-grad-misplaced/after-step", "zero-grad-misplaced/first-call-only")
 _LR = 0.5  # plain SGD: a gradient twice as large moves the parameters twice as far
 _g = torch.Generator().manual_seed(5)
 # (what the case checks, LSTM layers, clip_norm or None for the default (not passed), whether
@@ -606,12 +725,35 @@ for _what, _layers, _clip, _active, _warmup in _CASES:
     _exp_losses, _exp_states, _exp_params, _norms = _by_hand(_model, _LR, _chunks, _max_norm, _warmup)
     assert all((_n > 1.1 * _max_norm) if _active else (_n < _max_norm) for _n in _norms), (
         f"the grader's own case is broken: clipping should {'' if _active else 'not '}act in every step")
-    with reference_blocked(_ref.train_step):
-        _losses, _states, _params = training_steps(train_step, _model.state_dict(), {"name": "SGD", "lr": _LR}, _chunks,
-                                                   {} if _clip is None else {"clip_norm": _clip}, _warmup)
+    try:
+        with reference_blocked(_ref.train_step):
+            _losses, _states, _params = training_steps(train_step, _model.state_dict(), {"name": "SGD", "lr": _LR},
+                                                       _chunks, {} if _clip is None else {"clip_norm": _clip}, _warmup)
+    except FAILURES as _err:
+        if "backward through the graph" in str(_err) or "inplace operation" in str(_err):
+            _d.fail("state-not-detached", f"{_what}: backward() ran into an earlier chunk's graph")
+        raise
+    _cache = {}
+
+    def _mistaken(m, part, k, name=None):
+        if m not in _cache:
+            _cache[m] = _by_hand_with(_model, _LR, _chunks, _max_norm, _warmup, m)
+        return _cache[m][part][k] if name is None else _cache[m][part][k][name]
+
     for _k in range(len(_chunks)):
         _where = f"{_what}, call {_k + 1} of {len(_chunks)}"
-        assert isinstance(_losses[_k], float), f"{_where}: return the loss as a Python float (loss.item())"
+        if not isinstance(_losses[_k], float):
+            _d.fail("loss-not-float", f"{_where}: got a {type(_losses[_k]).__name__}")
+        _d.check(float(_losses[_k]), _exp_losses[_k], name=f"{_where}: the returned loss", rtol=1.3e-6, atol=1e-5,
+                 mistakes={m: (lambda m=m, k=_k: _mistaken(m, 0, k)) for m in ("last-position-loss", "summed-loss")})
+        if _states[_k] is None:
+            _d.fail("returns-old-state", f"{_where}: the call returned the state it was given (None)")
+        _before = _model.state_dict() if _k == 0 else _params[_k - 1]
+        if all(torch.equal(_params[_k][_name], _before[_name]) for _name in _exp_params[_k]):
+            _d.fail("parameters-unchanged", _where)
+        for _name, _want in _exp_params[_k].items():
+            _d.check(_params[_k][_name], _want, name=f"{_where}: {_name} after the step", rtol=1.3e-6, atol=1e-5,
+                     mistakes={m: (lambda m=m, k=_k, n=_name: _mistaken(m, 1, k, n)) for m in _MISTAKES})
         torch.testing.assert_close(torch.tensor(float(_losses[_k])), torch.tensor(_exp_losses[_k]), msg=(
             f"{_where}: the returned loss should be the mean cross-entropy over all B·T positions, computed from "
             "the state the call was given"))

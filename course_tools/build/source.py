@@ -7,6 +7,8 @@ so rebuilding an unchanged script changes no byte.
 
 from __future__ import annotations
 
+import ast
+import re
 import sys
 from pathlib import Path
 
@@ -18,6 +20,60 @@ from course_tools.build.notebook import normalise
 # The cell build-source puts after each notebook's title: installs course_lib when the notebook
 # runs on Colab (the exercise pages' Colab button), does nothing anywhere else, graded or not.
 COLAB_CELL_ID = "colab_setup"
+HIDDEN_BEGIN = "### BEGIN HIDDEN TESTS"
+# what build-source puts at the end of a test cell's visible part, with its hidden checks counted
+ANNOUNCE = 'print("visible checks passed; {n} more check{s} run when your notebook is graded")'
+ANNOUNCED = re.compile(
+    r'^print\("visible checks passed; \d+ more checks? run when your notebook is graded"\)\n', re.MULTILINE
+)
+
+
+def count_checks(code: str) -> int:
+    """The checks a piece of test code makes, as written: ``assert`` and ``raise`` statements
+    and calls of checkers (``assert_close``, ``check_gradients``, ``Diagnosis.check`` and
+    ``.unchanged``, ...).
+
+    >>> count_checks("assert a\\nfor x in y:\\n    assert_close(x, 1)\\n_d.check(b, 2, name='b')\\nf(3)")
+    3
+    """
+    count = 0
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, (ast.Assert, ast.Raise)):
+            count += 1
+        elif isinstance(node, ast.Call):
+            callee = node.func
+            name = callee.id if isinstance(callee, ast.Name) else getattr(callee, "attr", "")
+            count += name.startswith(("assert_", "check")) or name == "unchanged"
+    return count
+
+
+def announce_hidden(source: str) -> str:
+    """A test cell with a line that says, once its visible checks pass, how many more run at grading.
+
+    The count is taken here, from the hidden part, because ``course release`` removes that part:
+    a student must never read "passed" where hidden checks still wait.
+
+    >>> cell = "assert x\\n### BEGIN HIDDEN TESTS\\nassert y\\nassert z\\n### END HIDDEN TESTS"
+    >>> print(announce_hidden(cell))
+    assert x
+    print("visible checks passed; 2 more checks run when your notebook is graded")
+    ### BEGIN HIDDEN TESTS
+    assert y
+    assert z
+    ### END HIDDEN TESTS
+    """
+    source = ANNOUNCED.sub("", source)
+    head, marker, hidden = source.partition(HIDDEN_BEGIN)
+    if not marker:
+        return source
+    n = count_checks(hidden.split("### END HIDDEN TESTS")[0])
+    line = ANNOUNCE.format(n=n, s="s" if n != 1 else "")
+    return head.rstrip("\n") + "\n" + line + "\n" + marker + hidden
+
+
+def _is_test(cell: nbformat.NotebookNode) -> bool:
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return cell.cell_type == "code" and bool(meta.get("grade")) and not meta.get("solution")
 
 
 def colab_cell(root: Path) -> nbformat.NotebookNode:
@@ -40,6 +96,9 @@ def script_to_notebook(script: Path, root: Path | None = None) -> nbformat.Noteb
     nb = jupytext.read(script, fmt="py:percent")
     title = 1 if nb.cells and nb.cells[0].cell_type == "markdown" else 0
     nb.cells.insert(title, colab_cell(root))
+    for cell in nb.cells:
+        if _is_test(cell):
+            cell.source = announce_hidden(cell.source)
     return normalise(nb, name=f"{script.parent.name}/{script.stem}")
 
 

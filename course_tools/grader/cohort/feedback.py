@@ -3,7 +3,7 @@
 The page is built from the judge's records, not from any notebook the student's process
 wrote: a score table, then the notebook as graded — the student's cells with their (truncated)
 output and errors, and each test cell with its *visible* checks only, the hidden block replaced
-by one line, and the verdict. A failed hidden check is described in words
+by one line, and the verdict (its whole message, every line). A failed hidden check is described in words
 (``hidden check: dWh (against a float64 numerical gradient): wrong values``); its source, the
 failing line and the traceback are never shown, nor what the student's code printed while the
 hidden checks ran (it could echo the hidden inputs).
@@ -12,6 +12,7 @@ hidden checks ran (it could echo the hidden inputs).
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,6 +22,8 @@ from course_tools.grader.protocol.records import CellRecord, Row, StepKind
 
 HIDDEN_BLOCK = re.compile(r"### BEGIN HIDDEN TESTS.*?(### END HIDDEN TESTS|\Z)", re.DOTALL)
 HIDDEN_NOTE = "# (more checks run here when the notebook is graded; their code is not shown)"
+COLAB_CELL_ID = "colab_setup"  # = course_tools.build.source.COLAB_CELL_ID (a test keeps them equal)
+GENERATOR_REPR = re.compile(r"^<torch\._C\.Generator object at 0x[0-9a-fA-F]+>\n?", re.MULTILINE)
 STYLE = """body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
 pre{background:#f6f8fa;padding:.6rem;overflow-x:auto;white-space:pre-wrap;border-radius:4px}
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2rem .5rem;text-align:left}
@@ -46,6 +49,15 @@ def visible_part(source: str) -> str:
     'a = 1\\n# (more checks run here when the notebook is graded; their code is not shown)\\n'
     """
     return HIDDEN_BLOCK.sub(HIDDEN_NOTE, source)
+
+
+def without_noise(output: str) -> str:
+    """A cell's output without the echo of ``torch.manual_seed(...)`` (a Generator's address).
+
+    >>> without_noise("<torch._C.Generator object at 0x7f3a2c1b5e10>\\nloss 0.5\\n")
+    'loss 0.5\\n'
+    """
+    return GENERATOR_REPR.sub("", output)
 
 
 def _pre(text: str, cls: str = "") -> str:
@@ -81,9 +93,11 @@ def render(
         )
     parts.append("<h2>Your notebook as graded</h2>")
     for rec in records:
+        if rec.kind == StepKind.STUDENT and rec.label == COLAB_CELL_ID:
+            continue  # installs course_lib on Colab; noise on a feedback page
         if rec.kind == StepKind.STUDENT:
             parts.append(_pre(truncate(rec.source, FEEDBACK_SOURCE_CHARS)))
-            parts.append(_pre(truncate(rec.output)))
+            parts.append(_pre(truncate(without_noise(rec.output))))
             parts.append(_pre(truncate(rec.error), "err"))
             continue
         cls = "pass" if rec.status.startswith("passed") else "fail"
@@ -91,6 +105,8 @@ def render(
             f"<div class='test'><p><strong>Check <code>{html.escape(rec.grade_id)}</code></strong> "
             f"({rec.score:g} / {rec.max_score:g}): <span class='{cls}'>{html.escape(rec.status)}</span></p>"
         )
+        if rec.full_status() != rec.status:  # a message of several lines, or longer than one status
+            parts.append(_pre(rec.full_status(), "err"))
         parts.append(_pre(visible_part(rec.source)))
         parts.append(_pre(truncate(rec.output)))
         if rec.hidden_output_chars:
@@ -115,4 +131,26 @@ def write_feedback(
     """Write the feedback page for one student's notebook to ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render(title, student, records, rows, notes), encoding="utf-8")
+    return path
+
+
+def write_results(path: Path, records: Sequence[CellRecord]) -> Path:
+    """Each test cell's verdict with its whole message, as JSON (``course check`` prints it).
+
+    A list of ``{"grade_id", "score", "max_score", "status", "message"}`` in notebook order;
+    ``message`` holds every line of a failure (``status`` is the one line ``grades.csv`` keeps).
+    """
+    tests = [
+        {
+            "grade_id": r.grade_id,
+            "score": r.score,
+            "max_score": r.max_score,
+            "status": r.status,
+            "message": r.full_status(),
+        }
+        for r in records
+        if r.kind == StepKind.TEST
+    ]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(tests, indent=1) + "\n", encoding="utf-8")
     return path

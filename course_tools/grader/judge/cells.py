@@ -15,8 +15,9 @@ import threading
 import time
 from typing import Any
 
+from course_lib.diagnosis import NamedMistake
 from course_tools.grader.protocol.errors import StudentError
-from course_tools.grader.protocol.records import one_line
+from course_tools.grader.protocol.records import one_line  # noqa: F401  (re-exported to judge.py)
 from course_tools.grader.protocol.rpc import Deadline
 
 HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
@@ -135,33 +136,50 @@ def alarm(deadline: float) -> Any:
 
 
 def failure_status(exc: BaseException, hidden: bool) -> str:
-    message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    """Why a test cell failed, whole (every line of the message), for the student.
+
+    A visible check's message is the student's to read as it is; a hidden check's is put in words
+    by :func:`describe_hidden` (never the values it compared). The caller keeps one line of it for
+    ``grades.csv`` and the whole text for the feedback page and ``course check``.
+
+    >>> failure_status(AssertionError("EncoderBlock uses your MultiHeadAttention\\n(first: out differs from"
+    ...                               " the expected value at 3 of 9)"), hidden=True)
+    'failed: hidden check: EncoderBlock uses your MultiHeadAttention\\n(first: out: wrong values)'
+    """
+    message = str(exc).strip()
     kind = exc.type_name if isinstance(exc, StudentError) else type(exc).__name__
+    if isinstance(exc, NamedMistake):  # a sentence for the student: no class name before it
+        return "failed: hidden check: " + describe_hidden(message) if hidden else "failed: " + message
     if not hidden:
-        return one_line(f"failed: {kind}: {message}" if message else f"failed: {kind}")
+        return f"failed: {kind}: {message}" if message else f"failed: {kind}"
     from_student = isinstance(exc, StudentError) or getattr(exc, "from_student", False)
     if isinstance(exc, AssertionError) and not from_student:
-        return one_line("failed: hidden check: " + describe_hidden(message))
+        return "failed: hidden check: " + describe_hidden(message)
     if from_student:
-        return one_line(
-            f"failed: hidden check: your code raised {kind}" + (f": {message}" if message else "")
-        )
-    return one_line(f"failed: hidden check: {kind} while checking your result")
+        return f"failed: hidden check: your code raised {kind}" + (f": {message}" if message else "")
+    return f"failed: hidden check: {kind} while checking your result"
+
+
+DIFFERS, HAS_NAN = " differs from the expected value", ": contains NaN"
 
 
 def describe_hidden(message: str) -> str:
-    """Which hidden check failed, in words, without the values it compared.
+    """Which hidden check failed, in words, without the values it compared (line by line).
 
     >>> describe_hidden("dWh (against PyTorch autograd) differs from the expected value at 3 of 9 ...")
     'dWh (against PyTorch autograd): wrong values'
     >>> describe_hidden("h: shape (3,), expected (4,)")
     'h: shape (3,), expected (4,)'
     """
-    if " differs from the expected value" in message:
-        return message.split(" differs from the expected value")[0] + ": wrong values"
-    if ": contains NaN" in message:
-        return message.split(": contains NaN")[0] + ": contains NaN"
-    return message or "an assertion failed"
+    lines = []
+    for line in message.splitlines():
+        if DIFFERS in line:
+            head = line.split(DIFFERS)[0]
+            line = head + ": wrong values" + (")" if head.count("(") > head.count(")") else "")
+        elif HAS_NAN in line:
+            line = line.split(HAS_NAN)[0] + HAS_NAN
+        lines.append(line)
+    return "\n".join(lines) or "an assertion failed"
 
 
 def uses_probes(source: str) -> bool:

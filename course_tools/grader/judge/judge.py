@@ -18,6 +18,7 @@ import io
 import time
 from typing import Any
 
+from course_lib.diagnosis import NamedMistake
 from course_tools.grader.judge.cells import (
     FORWARD,
     alarm,
@@ -255,7 +256,11 @@ class Judge:
 
     def _run_test(self, step: TestStep, deadline: float, shown: io.StringIO, in_sandbox: bool) -> None:
         """Run a test cell's checks, raising when one fails; ``self.in_hidden`` says whether the
-        part running (or that failed) is hidden."""
+        part running (or that failed) is hidden.
+
+        When a visible check fails with a generic message, the hidden checks still run: if one of
+        them names the mistake (:class:`~course_lib.diagnosis.NamedMistake`), that message is the
+        verdict's; otherwise the visible failure is. The score is 0 either way."""
         if in_sandbox:
             self.in_hidden = True
             reply = self.request("exec", source=step.source)
@@ -264,11 +269,29 @@ class Judge:
                 raise StudentError(error.type_name, error.message)
             return
         forwarded = self._bind_student_names(step.source)
+        visible_failure: Exception | None = None
         for hidden, code in split_test(step.source):
+            if visible_failure is not None and not hidden:
+                break
             self.in_hidden = hidden
             sink = io.StringIO() if hidden else shown
-            with contextlib.redirect_stdout(sink), alarm(deadline):
-                exec(compile_test(code, f"<test {step.grade_id}>", forwarded), self.ns)
+            try:
+                with contextlib.redirect_stdout(sink), alarm(deadline):
+                    exec(compile_test(code, f"<test {step.grade_id}>", forwarded), self.ns)
+            except (Deadline, WorkerGone):
+                raise
+            except Exception as exc:
+                if visible_failure is None and (hidden or isinstance(exc, NamedMistake)):
+                    raise
+                if visible_failure is None:  # the hidden checks run on: they may name the mistake
+                    visible_failure = exc
+                    continue
+                if isinstance(exc, NamedMistake):
+                    raise
+                break
+        if visible_failure is not None:
+            self.in_hidden = False
+            raise visible_failure
 
     def _test_cell(self, step: TestStep, notebook_deadline: float, in_sandbox: bool) -> CellRecord:
         record = CellRecord(
@@ -292,9 +315,11 @@ class Judge:
         except BaseException as exc:  # the test failed: any exception, whatever its class
             if isinstance(exc, KeyboardInterrupt):
                 raise
-            record.status = failure_status(exc, self.in_hidden)
+            record.message = failure_status(exc, self.in_hidden)
         if in_sandbox:
-            record.status += " (judged inside the sandbox)"
+            record.message = (record.message or record.status) + " (judged inside the sandbox)"
+        if record.message:  # the whole text for the feedback page; one line for grades.csv
+            record.status = one_line(record.message)
         text, chars = self._take_output()
         record.hidden_output_chars = chars
         record.output = shown.getvalue()[:MAX_OUTPUT_CHARS]

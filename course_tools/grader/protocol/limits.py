@@ -42,6 +42,7 @@ class Limits:
 MAX_FRAME_BYTES = 512 * 2**20  # one message; a worker sending more is treated as crashed
 MAX_DEPTH = 64  # nesting of containers in one value
 MAX_CHANGED = 64  # arguments a callee changed in place, written back per call
+MAX_NESTED = 4  # container levels an in-place change is looked for in: [array], {"w": [array]}
 MAX_MRO = 16  # classes of an object's MRO sent with its handle (to find a trusted base class)
 
 # -- text kept (characters) ------------------------------------------------------------------
@@ -58,4 +59,7 @@ FEEDBACK_TEXT_CHARS = 25_000  # one output on the feedback page (the worker alre
 FEEDBACK_SOURCE_CHARS = 50_000  # a student's cell shown back to them
 
 # -- files -----------------------------------------------------------------------------------
-MAX_NOTEBOOK_BYTES = 50 * 2**20  # a larger notebook (stale outputs) is neither collected nor read
+# a notebook's stored outputs (training logs, images) can be large; the grader drops them while
+# reading, as a stream, so a generous limit costs no memory; above it the status says what to do
+MAX_NOTEBOOK_BYTES = 500 * 2**20  # a larger notebook is neither collected nor read
+STREAM_FROM_BYTES = 16 * 2**20  # a larger notebook is read as a stream, without its outputs

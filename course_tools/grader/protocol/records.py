@@ -99,8 +99,13 @@ class CellRecord:
     grade_id: str = ""
     score: float = 0.0
     max_score: float = 0.0
-    status: str = ""
+    status: str = ""  # the verdict on one line ("passed", "failed: ..."), as grades.csv keeps it
     hidden_output_chars: int = 0
+    message: str = ""  # a failed check's whole message (several lines), where status is cut
+
+    def full_status(self) -> str:
+        """The verdict with every line of its message."""
+        return self.message or self.status
 
 
 @dataclass

@@ -101,7 +101,7 @@ def _npy(array: Any) -> bytes:
     import numpy as np
 
     buf = io.BytesIO()
-    np.save(buf, np.ascontiguousarray(array), allow_pickle=False)
+    np.save(buf, np.require(array, requirements="C"), allow_pickle=False)  # 0-d stays 0-d
     return buf.getvalue()
 
 

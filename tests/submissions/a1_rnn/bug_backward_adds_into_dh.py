@@ -1,6 +1,7 @@
 """Bug: BPTT adds the carried gradient into the caller's dh in place (dh[:, t - 1] += dh_prev):
 the gradients are right, but the caller's upstream gradient is changed."""
 EXPECT = {"rnn_backward": 0}
+MISCONCEPTION = {"rnn_backward": "changed-argument-in-place"}
 
 # %% rnn_backward
 def rnn_backward(dh, cache):

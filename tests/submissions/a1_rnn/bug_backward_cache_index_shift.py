@@ -1,5 +1,6 @@
 """Bug: BPTT pairs step t with the cache of step t - 1 (cache[t - 1], which wraps to the last one at t = 0)."""
 EXPECT = {"rnn_backward": 0}
+MISCONCEPTION = {"rnn_backward": "cache-index-shift"}
 
 # %% rnn_backward
 def rnn_backward(dh, cache):

@@ -1,5 +1,6 @@
 """Bug: written for the RNN's three weight gradients only (dWx, dWh, db): fails on any other count."""
 EXPECT = {"clip_by_global_norm": 0}
+MISCONCEPTION = {"clip_by_global_norm": "clip-fixed-count"}
 
 # %% clip_by_global_norm
 def clip_by_global_norm(grads, max_norm):

@@ -1,5 +1,6 @@
 """Bug: clips every entry to [-max_norm, max_norm] (clipping by value), not the global norm."""
 EXPECT = {"clip_by_global_norm": 0}
+MISCONCEPTION = {"clip_by_global_norm": "clip-by-value"}
 
 # %% clip_by_global_norm
 def clip_by_global_norm(grads, max_norm):

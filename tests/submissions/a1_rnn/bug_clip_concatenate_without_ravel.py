@@ -1,5 +1,6 @@
 """Bug: np.concatenate(grads) without flattening: fails for arrays of different dimensions or 0-d."""
 EXPECT = {"clip_by_global_norm": 0}
+MISCONCEPTION = {"clip_by_global_norm": "clip-fixed-count"}
 
 # %% clip_by_global_norm
 def clip_by_global_norm(grads, max_norm):

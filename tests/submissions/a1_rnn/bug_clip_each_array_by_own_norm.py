@@ -1,5 +1,6 @@
 """Bug: clips each array by its own norm instead of one factor from the global norm."""
 EXPECT = {"clip_by_global_norm": 0}
+MISCONCEPTION = {"clip_by_global_norm": "clip-each-array"}
 
 # %% clip_by_global_norm
 def clip_by_global_norm(grads, max_norm):

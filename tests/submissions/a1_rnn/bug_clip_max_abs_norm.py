@@ -1,5 +1,6 @@
 """Bug: measures the gradient by its largest absolute entry (the max norm) instead of the L2 norm."""
 EXPECT = {"clip_by_global_norm": 0}
+MISCONCEPTION = {"clip_by_global_norm": "clip-max-norm"}
 
 # %% clip_by_global_norm
 def clip_by_global_norm(grads, max_norm):

@@ -1,5 +1,6 @@
 """Bug: np.mean instead of np.sum: the root-mean-square entry, not the L2 norm."""
 EXPECT = {"clip_by_global_norm": 0}
+MISCONCEPTION = {"clip_by_global_norm": "clip-rms"}
 
 # %% clip_by_global_norm
 def clip_by_global_norm(grads, max_norm):

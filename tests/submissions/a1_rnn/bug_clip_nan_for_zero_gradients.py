@@ -1,5 +1,6 @@
 """Bug: normalises then rescales, g / norm * min(norm, max_norm): 0 / 0 = NaN for zero gradients."""
 EXPECT = {"clip_by_global_norm": 0}
+MISCONCEPTION = {"clip_by_global_norm": "clip-nan-for-zero"}
 
 # %% clip_by_global_norm
 def clip_by_global_norm(grads, max_norm):

@@ -1,5 +1,6 @@
 """Bug: the global "norm" is the sum of squares, without the square root."""
 EXPECT = {"clip_by_global_norm": 0}
+MISCONCEPTION = {"clip_by_global_norm": "clip-no-square-root"}
 
 # %% clip_by_global_norm
 def clip_by_global_norm(grads, max_norm):

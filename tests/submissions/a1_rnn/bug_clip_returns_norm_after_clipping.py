@@ -1,5 +1,6 @@
 """Bug: returns the global norm of the clipped gradients (about max_norm) instead of the norm before."""
 EXPECT = {"clip_by_global_norm": 0}
+MISCONCEPTION = {"clip_by_global_norm": "clip-norm-after"}
 
 # %% clip_by_global_norm
 def clip_by_global_norm(grads, max_norm):

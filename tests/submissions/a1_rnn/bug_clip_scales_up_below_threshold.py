@@ -1,5 +1,6 @@
 """Bug: always rescales to max_norm, so a gradient shorter than max_norm is scaled *up*."""
 EXPECT = {"clip_by_global_norm": 0}
+MISCONCEPTION = {"clip_by_global_norm": "clip-scales-up"}
 
 # %% clip_by_global_norm
 def clip_by_global_norm(grads, max_norm):

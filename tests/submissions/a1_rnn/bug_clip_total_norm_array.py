@@ -1,5 +1,6 @@
 """Bug: returns total_norm as an array of shape (1,) (keepdims), not one number."""
 EXPECT = {"clip_by_global_norm": 0}
+MISCONCEPTION = {"clip_by_global_norm": "clip-total-norm-array"}
 
 # %% clip_by_global_norm
 def clip_by_global_norm(grads, max_norm):

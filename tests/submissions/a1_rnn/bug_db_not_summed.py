@@ -1,5 +1,6 @@
 """Bug: db keeps the batch axis instead of summing over it."""
 EXPECT = {"rnn_step_backward": 0, "rnn_backward": 0}
+MISCONCEPTION = {"rnn_step_backward": "db-not-summed", "rnn_backward": "uses rnn_step_backward"}
 
 # %% rnn_step_backward
 def rnn_step_backward(dh_next, cache):

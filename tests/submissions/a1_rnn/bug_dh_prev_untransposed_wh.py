@@ -1,5 +1,6 @@
 """Bug: dh_prev = da @ Wh instead of da @ Wh.T (Wh is square, so the shapes give no hint)."""
 EXPECT = {"rnn_step_backward": 0, "rnn_backward": 0}
+MISCONCEPTION = {"rnn_step_backward": "dh-prev-untransposed-wh", "rnn_backward": "uses rnn_step_backward"}
 
 # %% rnn_step_backward
 def rnn_step_backward(dh_next, cache):

@@ -1,5 +1,6 @@
 """Bug: dWh uses h_next instead of h_prev."""
 EXPECT = {"rnn_step_backward": 0, "rnn_backward": 0}
+MISCONCEPTION = {"rnn_step_backward": "dwh-from-next-state", "rnn_backward": "uses rnn_step_backward"}
 
 # %% rnn_step_backward
 def rnn_step_backward(dh_next, cache):

@@ -1,5 +1,7 @@
 """Bug: the step computes in float32 (the contract says float64): about 1e-7 relative error, and float32 arrays out."""
 EXPECT = {"rnn_step_forward": 0, "rnn_forward": 0, "rnn_step_backward": 0, "rnn_backward": 0}
+MISCONCEPTION = {"rnn_step_forward": "float32-arithmetic", "rnn_forward": "uses rnn_step_forward",
+                 "rnn_step_backward": "uses rnn_step_forward", "rnn_backward": "uses rnn_step_forward"}
 
 # %% rnn_step_forward
 def rnn_step_forward(x, h_prev, Wx, Wh, b):

@@ -1,6 +1,7 @@
 """Bug: the output array is sized with the input size D instead of the hidden size H (the visible
 check has D = H = 1)."""
 EXPECT = {"rnn_forward": 0, "rnn_backward": 0}
+MISCONCEPTION = {"rnn_forward": "hidden-size-from-input", "rnn_backward": "uses rnn_forward"}
 
 # %% rnn_forward
 def rnn_forward(x, h0, Wx, Wh, b):

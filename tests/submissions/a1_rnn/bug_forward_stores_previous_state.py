@@ -4,6 +4,7 @@ The step caches are right, so rnn_backward (the solution's) computes the right g
 forward that was run; its visible check differentiates this rnn_forward's output numerically, though,
 and fails."""
 EXPECT = {"rnn_forward": 0, "rnn_backward": 0.0}
+MISCONCEPTION = {"rnn_forward": "stores-previous-state", "rnn_backward": "uses rnn_forward"}
 
 # %% rnn_forward
 def rnn_forward(x, h0, Wx, Wh, b):

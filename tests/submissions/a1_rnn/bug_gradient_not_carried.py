@@ -1,5 +1,6 @@
 """Bug: each step sees only its own dh[:, t]; nothing flows back from step t + 1."""
 EXPECT = {"rnn_backward": 0}
+MISCONCEPTION = {"rnn_backward": "gradient-not-carried"}
 
 # %% rnn_backward
 def rnn_backward(dh, cache):

@@ -1,5 +1,6 @@
 """Bug: the backward skips the (1 - h^2) factor of tanh."""
 EXPECT = {"rnn_step_backward": 0, "rnn_backward": 0}
+MISCONCEPTION = {"rnn_step_backward": "tanh-derivative-missing", "rnn_backward": "uses rnn_step_backward"}
 
 # %% rnn_step_backward
 def rnn_step_backward(dh_next, cache):

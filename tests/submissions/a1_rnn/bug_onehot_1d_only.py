@@ -1,5 +1,6 @@
 """Bug: one_hot written for a 1-D array of ids only (row-index trick); a (2, 3, 4) array breaks it."""
 EXPECT = {"one_hot": 0}
+MISCONCEPTION = {"one_hot": "onehot-1d-only"}
 
 # %% one_hot
 def one_hot(indices, vocab_size):

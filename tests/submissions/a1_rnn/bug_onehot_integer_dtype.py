@@ -1,5 +1,6 @@
 """Bug: one_hot returns integers, not floats."""
 EXPECT = {"one_hot": 0}
+MISCONCEPTION = {"one_hot": "onehot-integers"}
 
 # %% one_hot
 def one_hot(indices, vocab_size):

@@ -1,5 +1,6 @@
 """Bug: every step starts again from h0 instead of the previous step's state."""
 EXPECT = {"rnn_forward": 0, "rnn_backward": 0}
+MISCONCEPTION = {"rnn_forward": "state-not-carried", "rnn_backward": "uses rnn_forward"}
 
 # %% rnn_forward
 def rnn_forward(x, h0, Wx, Wh, b):

@@ -1,5 +1,6 @@
 """Bug: the step backward multiplies the caller's dh_next in place (da = dh_next; da *= 1 - h^2)."""
 EXPECT = {"rnn_step_backward": 0}
+MISCONCEPTION = {"rnn_step_backward": "changed-argument-in-place"}
 
 # %% rnn_step_backward
 def rnn_step_backward(dh_next, cache):

@@ -1,5 +1,7 @@
 """Bug: Wh used transposed (h_prev @ Wh.T), and consistently so in the backward."""
 EXPECT = {"rnn_step_forward": 0, "rnn_step_backward": 0, "rnn_forward": 0, "rnn_backward": 0}
+MISCONCEPTION = {"rnn_step_forward": "wh-transposed", "rnn_step_backward": "uses rnn_step_forward",
+                 "rnn_forward": "uses rnn_step_forward", "rnn_backward": "uses rnn_step_forward"}
 
 # %% rnn_step_forward
 def rnn_step_forward(x, h_prev, Wx, Wh, b):

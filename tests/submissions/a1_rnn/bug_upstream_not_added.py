@@ -1,5 +1,6 @@
 """Bug: BPTT starts from dh[:, -1] only and ignores the upstream gradient of earlier steps."""
 EXPECT = {"rnn_backward": 0}
+MISCONCEPTION = {"rnn_backward": "upstream-not-added"}
 
 # %% rnn_backward
 def rnn_backward(dh, cache):

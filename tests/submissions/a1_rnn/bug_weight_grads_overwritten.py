@@ -1,5 +1,6 @@
 """Bug: the shared weights' gradients are overwritten at each step instead of summed over time."""
 EXPECT = {"rnn_backward": 0}
+MISCONCEPTION = {"rnn_backward": "weight-grads-overwritten"}
 
 # %% rnn_backward
 def rnn_backward(dh, cache):

@@ -1,5 +1,7 @@
 """Bug: the step backward uses only the gradient through h_next and drops dc_next."""
 EXPECT = {"lstm_step_backward": 0, "lstm_backward": 0, "gradient_ratio": 0}
+MISCONCEPTION = {"lstm_step_backward": "dc-next-ignored", "lstm_backward": "uses lstm_step_backward",
+                 "gradient_ratio": "uses lstm_step_backward"}
 
 # %% lstm_step_backward
 def lstm_step_backward(dh_next, dc_next, cache):

@@ -1,5 +1,6 @@
 """Bug: the cell state starts at h0 instead of zeros."""
 EXPECT = {"lstm_forward": 0, "lstm_backward": 0}
+MISCONCEPTION = {"lstm_forward": "c0-from-h0", "lstm_backward": "uses lstm_forward"}
 
 # %% lstm_forward
 def lstm_forward(x, h0, Wx, Wh, b):

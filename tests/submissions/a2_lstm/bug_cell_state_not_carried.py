@@ -1,5 +1,6 @@
 """Bug: h is carried from step to step but every step starts again from c = 0."""
 EXPECT = {"lstm_forward": 0, "lstm_backward": 0}
+MISCONCEPTION = {"lstm_forward": "cell-state-not-carried", "lstm_backward": "uses lstm_forward"}
 
 # %% lstm_forward
 def lstm_forward(x, h0, Wx, Wh, b):

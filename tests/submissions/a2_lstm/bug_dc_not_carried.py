@@ -1,5 +1,6 @@
 """Bug: BPTT carries dh back through time but restarts dc at zero at every step."""
 EXPECT = {"lstm_backward": 0, "gradient_ratio": 0}
+MISCONCEPTION = {"lstm_backward": "dc-not-carried", "gradient_ratio": "uses lstm_backward"}
 
 # %% lstm_backward
 def lstm_backward(dh, cache):

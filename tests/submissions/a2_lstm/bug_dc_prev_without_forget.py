@@ -3,6 +3,8 @@
 The gradient then never decays along the cell state, so gradient_ratio's check that closed
 forget gates lose the gradient fails too."""
 EXPECT = {"lstm_step_backward": 0, "lstm_backward": 0, "gradient_ratio": 0}
+MISCONCEPTION = {"lstm_step_backward": "dc-prev-without-forget",
+                 "lstm_backward": "uses lstm_step_backward", "gradient_ratio": "uses lstm_step_backward"}
 
 # %% lstm_step_backward
 def lstm_step_backward(dh_next, dc_next, cache):

@@ -1,5 +1,6 @@
 """Bug: the forget gate's gradient uses c_next instead of c_prev (dL/df = dc * c_prev)."""
 EXPECT = {"lstm_step_backward": 0, "lstm_backward": 0}
+MISCONCEPTION = {"lstm_step_backward": "df-uses-c-next", "lstm_backward": "uses lstm_step_backward"}
 
 # %% lstm_step_backward
 def lstm_step_backward(dh_next, dc_next, cache):

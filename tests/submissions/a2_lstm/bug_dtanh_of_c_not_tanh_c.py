@@ -1,5 +1,6 @@
 """Bug: the derivative of tanh(c_next) written as 1 - c_next**2 instead of 1 - tanh(c_next)**2."""
 EXPECT = {"lstm_step_backward": 0, "lstm_backward": 0}
+MISCONCEPTION = {"lstm_step_backward": "dtanh-of-c", "lstm_backward": "uses lstm_step_backward"}
 
 # %% lstm_step_backward
 def lstm_step_backward(dh_next, dc_next, cache):

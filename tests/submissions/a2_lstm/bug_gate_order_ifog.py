@@ -1,5 +1,7 @@
 """Bug: the [i, f, o, g] order of some texts instead of PyTorch's [i, f, g, o] (backward consistent with it)."""
 EXPECT = {"lstm_step_forward": 0, "lstm_step_backward": 0, "lstm_forward": 0, "lstm_backward": 0}
+MISCONCEPTION = {"lstm_step_forward": "gate-order-ifog", "lstm_step_backward": "uses lstm_step_forward",
+                 "lstm_forward": "uses lstm_step_forward", "lstm_backward": "uses lstm_step_forward"}
 
 # %% lstm_step_forward
 def lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b):

@@ -1,5 +1,6 @@
 """Bug: GRU reading the blocks as [z, r, n] instead of PyTorch's [r, z, n]."""
 EXPECT = {"gru_step_forward": 0}
+MISCONCEPTION = {"gru_step_forward": "gru-gate-order-zr"}
 
 # %% gru_step_forward
 def gru_step_forward(x, h_prev, Wx, Wh, bx, bh):

@@ -1,5 +1,6 @@
 """Bug: the GRU leaves out the hidden bias bh (the visible check passes bh = 0)."""
 EXPECT = {"gru_step_forward": 0}
+MISCONCEPTION = {"gru_step_forward": "gru-ignores-bh"}
 
 # %% gru_step_forward
 def gru_step_forward(x, h_prev, Wx, Wh, bx, bh):

@@ -1,5 +1,6 @@
 """Bug: GRU with the reset gate applied to h W_hn only, b_hn added outside r * (...)."""
 EXPECT = {"gru_step_forward": 0}
+MISCONCEPTION = {"gru_step_forward": "gru-reset-outside-bias"}
 
 # %% gru_step_forward
 def gru_step_forward(x, h_prev, Wx, Wh, bx, bh):

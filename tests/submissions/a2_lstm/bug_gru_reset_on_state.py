@@ -1,5 +1,6 @@
 """Bug: GRU applying r to h before the product, n = tanh(x W_n + b_xn + (r * h) W_hn + b_hn) (the original paper, not PyTorch)."""
 EXPECT = {"gru_step_forward": 0}
+MISCONCEPTION = {"gru_step_forward": "gru-reset-on-state"}
 
 # %% gru_step_forward
 def gru_step_forward(x, h_prev, Wx, Wh, bx, bh):

@@ -1,6 +1,7 @@
 """Bug: the GRU blends into h_prev in place (h = h_prev; h *= z; h += (1 - z) * n): h_next is
 right but the caller's h_prev is overwritten."""
 EXPECT = {"gru_step_forward": 0}
+MISCONCEPTION = {"gru_step_forward": "changed-argument-in-place"}
 
 # %% gru_step_forward
 def gru_step_forward(x, h_prev, Wx, Wh, bx, bh):

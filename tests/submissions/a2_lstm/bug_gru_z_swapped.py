@@ -1,5 +1,6 @@
 """Bug: GRU with z and 1 - z swapped (the convention of some papers, not PyTorch's)."""
 EXPECT = {"gru_step_forward": 0}
+MISCONCEPTION = {"gru_step_forward": "gru-z-swapped"}
 
 # %% gru_step_forward
 def gru_step_forward(x, h_prev, Wx, Wh, bx, bh):

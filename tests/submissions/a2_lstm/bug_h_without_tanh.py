@@ -1,5 +1,7 @@
 """Bug: h_next = o * c_next, without the tanh (backward consistent with it)."""
 EXPECT = {"lstm_step_forward": 0, "lstm_step_backward": 0, "lstm_forward": 0, "lstm_backward": 0}
+MISCONCEPTION = {"lstm_step_forward": "h-without-tanh", "lstm_step_backward": "uses lstm_step_forward",
+                 "lstm_forward": "uses lstm_step_forward", "lstm_backward": "uses lstm_step_forward"}
 
 # %% lstm_step_forward
 def lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b):

@@ -1,6 +1,7 @@
 """Bug: a "stateful" LSTM: the cell state lives in a module-level variable, starts at zero on the
 first call only and is carried over from one call of lstm_forward to the next."""
 EXPECT = {"lstm_forward": 0, "lstm_backward": 0}
+MISCONCEPTION = {"lstm_forward": "cell-state-persists", "lstm_backward": "uses lstm_forward"}
 
 # %% lstm_forward
 _state = {}

@@ -1,6 +1,7 @@
 """Bug: lstm_forward keeps its running state in the caller's h0 (h_t[...] = h_next): h is right,
 but h0 is overwritten and every step's cache holds the same, final h array."""
 EXPECT = {"lstm_forward": 0, "lstm_backward": 0}
+MISCONCEPTION = {"lstm_forward": "changed-argument-in-place", "lstm_backward": "uses lstm_forward"}
 
 # %% lstm_forward
 def lstm_forward(x, h0, Wx, Wh, b):

@@ -1,5 +1,7 @@
 """Bug: c_next = f * c_prev + g, the candidate is not scaled by the input gate (backward consistent)."""
 EXPECT = {"lstm_step_forward": 0, "lstm_step_backward": 0, "lstm_forward": 0, "lstm_backward": 0}
+MISCONCEPTION = {"lstm_step_forward": "input-gate-missing", "lstm_step_backward": "uses lstm_step_forward",
+                 "lstm_forward": "uses lstm_step_forward", "lstm_backward": "uses lstm_step_forward"}
 
 # %% lstm_step_forward
 def lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b):

@@ -1,5 +1,7 @@
 """Bug: the output gate's gradient is taken from the cell gradient dc instead of dh_next."""
 EXPECT = {"lstm_step_backward": 0, "lstm_backward": 0}
+MISCONCEPTION = {"lstm_step_backward": "output-gate-grad-uses-dc",
+                 "lstm_backward": "uses lstm_step_backward"}
 
 # %% lstm_step_backward
 def lstm_step_backward(dh_next, dc_next, cache):

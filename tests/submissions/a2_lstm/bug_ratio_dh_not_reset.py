@@ -1,6 +1,7 @@
 """Bug: gradient_ratio reuses one upstream array: the second backward sees ones on the last *and*
 the first step (L_T + L_1 instead of L_1)."""
 EXPECT = {"gradient_ratio": 0}
+MISCONCEPTION = {"gradient_ratio": "ratio-dh-not-reset"}
 
 # %% gradient_ratio
 def gradient_ratio(forward, backward, x, h0, params):

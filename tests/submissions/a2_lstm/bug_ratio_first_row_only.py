@@ -1,5 +1,6 @@
 """Bug: gradient_ratio measures the first sample of the batch only (dh0[0])."""
 EXPECT = {"gradient_ratio": 0}
+MISCONCEPTION = {"gradient_ratio": "ratio-first-row-only"}
 
 # %% gradient_ratio
 def gradient_ratio(forward, backward, x, h0, params):

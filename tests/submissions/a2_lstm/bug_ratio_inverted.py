@@ -1,5 +1,6 @@
 """Bug: gradient_ratio returns first-step norm over last-step norm."""
 EXPECT = {"gradient_ratio": 0}
+MISCONCEPTION = {"gradient_ratio": "ratio-inverted"}
 
 # %% gradient_ratio
 def gradient_ratio(forward, backward, x, h0, params):

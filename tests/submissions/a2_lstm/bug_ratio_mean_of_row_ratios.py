@@ -1,6 +1,7 @@
 """Bug: gradient_ratio averages per-sample ratios of row norms instead of dividing the Frobenius
 norms over (N, H) (the same only when every row's gradient scales alike)."""
 EXPECT = {"gradient_ratio": 0}
+MISCONCEPTION = {"gradient_ratio": "ratio-mean-of-row-ratios"}
 
 # %% gradient_ratio
 def gradient_ratio(forward, backward, x, h0, params):

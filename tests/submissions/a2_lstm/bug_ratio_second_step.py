@@ -1,5 +1,6 @@
 """Bug: off by one in time: the "last" upstream is put on step index 1 instead of T - 1."""
 EXPECT = {"gradient_ratio": 0}
+MISCONCEPTION = {"gradient_ratio": "ratio-wrong-step"}
 
 # %% gradient_ratio
 def gradient_ratio(forward, backward, x, h0, params):

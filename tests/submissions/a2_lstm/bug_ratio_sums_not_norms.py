@@ -1,5 +1,6 @@
 """Bug: gradient_ratio divides the sums of dh0 instead of their norms (right only when every entry agrees in sign)."""
 EXPECT = {"gradient_ratio": 0}
+MISCONCEPTION = {"gradient_ratio": "ratio-sums-not-norms"}
 
 # %% gradient_ratio
 def gradient_ratio(forward, backward, x, h0, params):

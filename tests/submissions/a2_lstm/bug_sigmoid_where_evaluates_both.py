@@ -1,5 +1,6 @@
 """Bug: np.where picks the stable branch, but both branches are computed, so exp(x) still overflows."""
 EXPECT = {"sigmoid": 0}
+MISCONCEPTION = {"sigmoid": "sigmoid-overflows"}
 
 # %% sigmoid
 def sigmoid(x):

@@ -1,6 +1,7 @@
 """Bug: the step backward accumulates into the caller's dc_next in place (dc = dc_next; dc += ...).
 lstm_backward (the solution's) never reuses the array it passes, so only the step exercise fails."""
 EXPECT = {"lstm_step_backward": 0}
+MISCONCEPTION = {"lstm_step_backward": "changed-argument-in-place"}
 
 # %% lstm_step_backward
 def lstm_step_backward(dh_next, dc_next, cache):

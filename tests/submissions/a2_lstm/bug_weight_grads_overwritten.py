@@ -1,5 +1,6 @@
 """Bug: BPTT keeps only the first step's weight gradients (= instead of +=)."""
 EXPECT = {"lstm_backward": 0}
+MISCONCEPTION = {"lstm_backward": "weight-grads-overwritten"}
 
 # %% lstm_backward
 def lstm_backward(dh, cache):

@@ -1,5 +1,6 @@
 """Bug: always pads to 4 words (the seed's max_length) instead of the longest sentence."""
 EXPECT = {"encode_batch": 0}
+MISCONCEPTION = {"encode_batch": "pads-to-fixed-length"}
 
 # %% encode_batch
 MAX_LENGTH = 4

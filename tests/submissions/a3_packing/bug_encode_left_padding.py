@@ -1,5 +1,6 @@
 """Bug: padding on the left (Keras' default) instead of the right."""
 EXPECT = {"encode_batch": 0}
+MISCONCEPTION = {"encode_batch": "left-padding"}
 
 # %% encode_batch
 def encode_batch(sentences, vocab):

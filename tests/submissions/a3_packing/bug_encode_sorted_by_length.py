@@ -1,5 +1,6 @@
 """Bug: sorts the batch by length, longest first (as the seed post does), losing the caller's order."""
 EXPECT = {"encode_batch": 0}
+MISCONCEPTION = {"encode_batch": "batch-reordered"}
 
 # %% encode_batch
 def encode_batch(sentences, vocab):

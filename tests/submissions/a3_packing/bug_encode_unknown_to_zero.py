@@ -1,5 +1,6 @@
 """Bug: an unknown word silently becomes the padding id 0."""
 EXPECT = {"encode_batch": 0}
+MISCONCEPTION = {"encode_batch": "unknown-word-silent"}
 
 # %% encode_batch
 def encode_batch(sentences, vocab):

@@ -1,5 +1,6 @@
 """Bug: the KeyError for an unknown word does not say which word."""
 EXPECT = {"encode_batch": 0}
+MISCONCEPTION = {"encode_batch": "key-error-unnamed"}
 
 # %% encode_batch
 def encode_batch(sentences, vocab):

@@ -1,5 +1,6 @@
 """Bug: an unknown word raises ValueError (naming it) instead of KeyError."""
 EXPECT = {"encode_batch": 0}
+MISCONCEPTION = {"encode_batch": "wrong-exception-for-unknown-word"}
 
 # %% encode_batch
 def encode_batch(sentences, vocab):

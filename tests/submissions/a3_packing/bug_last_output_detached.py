@@ -1,5 +1,6 @@
 """Bug: a NumPy round trip: right values, but no gradient reaches the LSTM."""
 EXPECT = {"last_valid_output": 0}
+MISCONCEPTION = {"last_valid_output": "result-detached"}
 
 # %% last_valid_output
 import numpy as np

@@ -2,6 +2,7 @@
 cannot count the steps that reach it (a no-packing model could hide that way). The exercise says to call
 self.lstm(...); the feedback says why."""
 EXPECT = {"SentimentLSTM": 0}
+MISCONCEPTION = {"SentimentLSTM": "lstm-forward-bypasses-hooks"}
 
 # %% SentimentLSTM
 class SentimentLSTM(nn.Module):

@@ -1,5 +1,6 @@
 """Bug: the classifier reads h_n.detach(): right logits, but no gradient reaches the LSTM or the embedding."""
 EXPECT = {"SentimentLSTM": 0}
+MISCONCEPTION = {"SentimentLSTM": "logits-detached"}
 
 # %% SentimentLSTM
 class SentimentLSTM(nn.Module):

@@ -1,5 +1,6 @@
 """Bug: the embedding is computed under no_grad, so it never learns."""
 EXPECT = {"SentimentLSTM": 0}
+MISCONCEPTION = {"SentimentLSTM": "embedding-frozen"}
 
 # %% SentimentLSTM
 class SentimentLSTM(nn.Module):

@@ -1,5 +1,6 @@
 """Bug: proj_size is ignored: an LSTM without projection and fc reading hidden_size."""
 EXPECT = {"SentimentLSTM": 0}
+MISCONCEPTION = {"SentimentLSTM": "proj-size-ignored"}
 
 # %% SentimentLSTM
 class SentimentLSTM(nn.Module):

@@ -1,5 +1,6 @@
 """Bug: returns log-probabilities (log_softmax of the logits), not the logits."""
 EXPECT = {"SentimentLSTM": 0}
+MISCONCEPTION = {"SentimentLSTM": "returns-log-probabilities"}
 
 # %% SentimentLSTM
 class SentimentLSTM(nn.Module):

@@ -1,5 +1,6 @@
 """Bug: forward decrements the caller's lengths in place (`lengths -= 1`) to index the unpacked output."""
 EXPECT = {"SentimentLSTM": 0}
+MISCONCEPTION = {"SentimentLSTM": "changed-argument-in-place"}
 
 # %% SentimentLSTM
 class SentimentLSTM(nn.Module):

@@ -1,5 +1,6 @@
 """Bug: no packing — padding enters the LSTM (right answer only because the LSTM reads left to right)."""
 EXPECT = {"SentimentLSTM": 0}
+MISCONCEPTION = {"SentimentLSTM": "padding-enters-lstm"}
 
 # %% SentimentLSTM
 class SentimentLSTM(nn.Module):

@@ -1,5 +1,6 @@
 """Bug: the padded batch goes straight into the LSTM and h_n is used: padding steps change it."""
 EXPECT = {"SentimentLSTM": 0}
+MISCONCEPTION = {"SentimentLSTM": "padding-enters-lstm"}
 
 # %% SentimentLSTM
 class SentimentLSTM(nn.Module):

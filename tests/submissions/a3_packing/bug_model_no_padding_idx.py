@@ -1,5 +1,6 @@
 """Bug: the embedding has no padding_idx (the padding id gets a trainable vector)."""
 EXPECT = {"SentimentLSTM": 0}
+MISCONCEPTION = {"SentimentLSTM": "no-padding-idx"}
 
 # %% SentimentLSTM
 class SentimentLSTM(nn.Module):

@@ -1,5 +1,6 @@
 """Bug: packs correctly, then takes output[:, -1] of the unpacked output (zeros for shorter sentences)."""
 EXPECT = {"SentimentLSTM": 0}
+MISCONCEPTION = {"SentimentLSTM": "last-padded-step"}
 
 # %% SentimentLSTM
 class SentimentLSTM(nn.Module):

@@ -1,5 +1,6 @@
 """Bug: sorts the batch by length to pack it and never restores the order of the logits."""
 EXPECT = {"SentimentLSTM": 0}
+MISCONCEPTION = {"SentimentLSTM": "order-not-restored"}
 
 # %% SentimentLSTM
 class SentimentLSTM(nn.Module):

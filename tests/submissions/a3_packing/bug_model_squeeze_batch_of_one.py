@@ -1,5 +1,6 @@
 """Bug: h_n.squeeze() also drops the batch axis when N == 1: a single sentence gets logits (C,) instead of (1, C)."""
 EXPECT = {"SentimentLSTM": 0}
+MISCONCEPTION = {"SentimentLSTM": "squeezed-batch-of-one"}
 
 # %% SentimentLSTM
 class SentimentLSTM(nn.Module):

@@ -1,5 +1,6 @@
 """Bug: keeps the LSTM state between calls (old tutorials' self.hidden): the second batch starts from the first batch's final state."""
 EXPECT = {"SentimentLSTM": 0}
+MISCONCEPTION = {"SentimentLSTM": "state-kept-between-calls"}
 
 # %% SentimentLSTM
 class SentimentLSTM(nn.Module):

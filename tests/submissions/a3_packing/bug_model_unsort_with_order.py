@@ -1,5 +1,6 @@
 """Bug: sorts by length to pack, then 'unsorts' with the sorting permutation itself instead of its inverse."""
 EXPECT = {"SentimentLSTM": 0}
+MISCONCEPTION = {"SentimentLSTM": "unsort-with-sort-order"}
 
 # %% SentimentLSTM
 class SentimentLSTM(nn.Module):

@@ -1,5 +1,6 @@
 """Bug: classifies from the cell state c_n instead of h_n (fc sized by hand for it, so it runs)."""
 EXPECT = {"SentimentLSTM": 0}
+MISCONCEPTION = {"SentimentLSTM": "classifies-from-c-n"}
 
 # %% SentimentLSTM
 class SentimentLSTM(nn.Module):

@@ -1,5 +1,6 @@
 """Bug: the embedding gets vocab_size + 1 rows, counting the padding id twice."""
 EXPECT = {"SentimentLSTM": 0}
+MISCONCEPTION = {"SentimentLSTM": "embedding-size-plus-one"}
 
 # %% SentimentLSTM
 class SentimentLSTM(nn.Module):

@@ -1,5 +1,6 @@
 """Bug: packs with every length set to the padded width, so padding is packed in as if it were words."""
 EXPECT = {"SentimentLSTM": 0}
+MISCONCEPTION = {"SentimentLSTM": "padding-enters-lstm"}
 
 # %% SentimentLSTM
 class SentimentLSTM(nn.Module):

@@ -1,5 +1,6 @@
 """Bug: ids start at 0, so the first word collides with padding."""
 EXPECT = {"build_vocab": 0}
+MISCONCEPTION = {"build_vocab": "ids-from-zero"}
 
 # %% build_vocab
 def build_vocab(sentences):

@@ -1,5 +1,6 @@
 """Bug: lower-cases every word (and strips punctuation), so "Good", "good" and "good!" share one id: not the whitespace tokens asked for."""
 EXPECT = {"build_vocab": 0}
+MISCONCEPTION = {"build_vocab": "vocab-lowercased"}
 
 # %% build_vocab
 import string

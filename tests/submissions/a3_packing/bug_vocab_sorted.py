@@ -1,5 +1,6 @@
 """Bug: ids follow alphabetical order instead of first appearance."""
 EXPECT = {"build_vocab": 0}
+MISCONCEPTION = {"build_vocab": "vocab-sorted"}
 
 # %% build_vocab
 def build_vocab(sentences):

@@ -1,5 +1,6 @@
 """Bug: split(" ") instead of split(): tabs and runs of spaces make bogus words ('' among them)."""
 EXPECT = {"build_vocab": 0}
+MISCONCEPTION = {"build_vocab": "split-on-single-space"}
 
 # %% build_vocab
 def build_vocab(sentences):

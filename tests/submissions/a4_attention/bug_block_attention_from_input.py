@@ -1,5 +1,6 @@
 """Bug: the FFN reads the attention output before the first residual and norm (ffn(attn(x)))."""
 EXPECT = {"EncoderBlock": 0}
+MISCONCEPTION = {"EncoderBlock": "block-ffn-reads-attention"}
 
 # %% EncoderBlock
 class EncoderBlock(nn.Module):

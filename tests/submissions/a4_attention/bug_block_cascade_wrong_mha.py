@@ -1,7 +1,7 @@
 """Bug in MultiHeadAttention (scores divided by sqrt(d_model), not sqrt(d_head)), a right EncoderBlock:
 the block fails because it uses that attention, and its message says to fix MultiHeadAttention first."""
 EXPECT = {"MultiHeadAttention": 0, "EncoderBlock": 0}
-STATUS = {"EncoderBlock": "EncoderBlock uses your MultiHeadAttention, which fails its own checks: fix that exercise first"}
+MISCONCEPTION = {"MultiHeadAttention": "mha-scale-by-d-model", "EncoderBlock": "uses MultiHeadAttention"}
 
 # %% MultiHeadAttention
 class MultiHeadAttention(nn.Module):

@@ -1,5 +1,6 @@
 """Bug: the attention's output is detached: right values, but no gradient reaches attn."""
 EXPECT = {"EncoderBlock": 0}
+MISCONCEPTION = {"EncoderBlock": "block-detached-attention"}
 
 # %% EncoderBlock
 class EncoderBlock(nn.Module):

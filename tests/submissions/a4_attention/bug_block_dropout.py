@@ -1,5 +1,6 @@
 """Bug: dropout (p = 0.1) left in after each sub-layer: active in training mode, a fresh module's mode."""
 EXPECT = {"EncoderBlock": 0}
+MISCONCEPTION = {"EncoderBlock": "block-dropout"}
 
 # %% EncoderBlock
 class EncoderBlock(nn.Module):

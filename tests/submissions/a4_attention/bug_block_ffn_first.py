@@ -1,5 +1,6 @@
 """Bug: the feed-forward sub-layer runs before the attention."""
 EXPECT = {"EncoderBlock": 0}
+MISCONCEPTION = {"EncoderBlock": "block-ffn-first"}
 
 # %% EncoderBlock
 class EncoderBlock(nn.Module):

@@ -1,5 +1,6 @@
 """Bug: GELU instead of ReLU in the feed-forward net."""
 EXPECT = {"EncoderBlock": 0}
+MISCONCEPTION = {"EncoderBlock": "block-gelu"}
 
 # %% EncoderBlock
 class EncoderBlock(nn.Module):

@@ -1,6 +1,6 @@
 """Bug: the mask is never passed to the attention."""
 EXPECT = {"EncoderBlock": 0}
-STATUS = {"EncoderBlock": "position 0 under a diagonal mask"}  # the block's own failure, not blamed on MultiHeadAttention
+MISCONCEPTION = {"EncoderBlock": "block-ignores-mask"}
 
 # %% EncoderBlock
 class EncoderBlock(nn.Module):

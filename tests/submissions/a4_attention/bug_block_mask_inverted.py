@@ -1,5 +1,6 @@
 """Bug: the mask is inverted before it reaches the attention (PyTorch's True = blocked)."""
 EXPECT = {"EncoderBlock": 0}
+MISCONCEPTION = {"EncoderBlock": "block-mask-inverted"}
 
 # %% EncoderBlock
 class EncoderBlock(nn.Module):

@@ -1,5 +1,6 @@
 """Bug: no activation between ff1 and ff2 (the FFN is one linear map)."""
 EXPECT = {"EncoderBlock": 0}
+MISCONCEPTION = {"EncoderBlock": "block-no-activation"}
 
 # %% EncoderBlock
 class EncoderBlock(nn.Module):

@@ -1,5 +1,6 @@
 """Bug: no residual around the attention: h = norm1(attn(x))."""
 EXPECT = {"EncoderBlock": 0}
+MISCONCEPTION = {"EncoderBlock": "block-no-attention-residual"}
 
 # %% EncoderBlock
 class EncoderBlock(nn.Module):

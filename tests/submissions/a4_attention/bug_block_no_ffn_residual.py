@@ -1,5 +1,6 @@
 """Bug: no residual around the feed-forward net: out = norm2(ffn(h))."""
 EXPECT = {"EncoderBlock": 0}
+MISCONCEPTION = {"EncoderBlock": "block-no-ffn-residual"}
 
 # %% EncoderBlock
 class EncoderBlock(nn.Module):

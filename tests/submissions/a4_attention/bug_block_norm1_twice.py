@@ -1,5 +1,6 @@
 """Bug: norm1 used after both sub-layers (norm2 defined but never used)."""
 EXPECT = {"EncoderBlock": 0}
+MISCONCEPTION = {"EncoderBlock": "block-norm1-twice"}
 
 # %% EncoderBlock
 class EncoderBlock(nn.Module):

@@ -1,6 +1,6 @@
 """Bug: pre-norm (x + attn(norm1(x)), then h + ffn(norm2(h))) instead of the contract's post-norm."""
 EXPECT = {"EncoderBlock": 0}
-STATUS = {"EncoderBlock": "against nn.TransformerEncoderLayer with your weights"}  # the block's own failure, not blamed on MultiHeadAttention
+MISCONCEPTION = {"EncoderBlock": "block-pre-norm"}
 
 # %% EncoderBlock
 class EncoderBlock(nn.Module):

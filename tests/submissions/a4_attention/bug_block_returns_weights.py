@@ -1,5 +1,6 @@
 """Bug: forward returns the attention weights instead of the output."""
 EXPECT = {"EncoderBlock": 0}
+MISCONCEPTION = {"EncoderBlock": "block-returns-weights"}
 
 # %% EncoderBlock
 class EncoderBlock(nn.Module):

@@ -1,5 +1,6 @@
 """Bug: forward returns (output, attention weights) instead of the output tensor alone."""
 EXPECT = {"EncoderBlock": 0}
+MISCONCEPTION = {"EncoderBlock": "block-returns-weights"}
 
 # %% EncoderBlock
 class EncoderBlock(nn.Module):

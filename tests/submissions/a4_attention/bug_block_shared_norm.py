@@ -1,5 +1,6 @@
 """Bug: one LayerNorm shared by both sub-layers (norm2 is norm1)."""
 EXPECT = {"EncoderBlock": 0}
+MISCONCEPTION = {"EncoderBlock": "block-shared-norm"}
 
 # %% EncoderBlock
 class EncoderBlock(nn.Module):

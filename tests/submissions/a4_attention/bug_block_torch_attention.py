@@ -1,5 +1,6 @@
 """Bug: attn is PyTorch's nn.MultiheadAttention, not the notebook's MultiHeadAttention (no q_proj, ...)."""
 EXPECT = {"EncoderBlock": 0}
+MISCONCEPTION = {"EncoderBlock": "block-torch-attention"}
 
 # %% EncoderBlock
 class EncoderBlock(nn.Module):

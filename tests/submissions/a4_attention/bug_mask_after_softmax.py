@@ -1,5 +1,6 @@
 """Bug: the mask zeroes weights after the softmax and the rows are not renormalised."""
 EXPECT = {"scaled_dot_product_attention": 0}
+MISCONCEPTION = {"scaled_dot_product_attention": "mask-after-softmax"}
 
 # %% scaled_dot_product_attention
 def scaled_dot_product_attention(q, k, v, mask=None):

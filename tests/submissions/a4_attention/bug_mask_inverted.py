@@ -1,5 +1,6 @@
 """Bug: nn.MultiheadAttention's convention: True taken to mean 'masked out' instead of 'may attend'."""
 EXPECT = {"scaled_dot_product_attention": 0}
+MISCONCEPTION = {"scaled_dot_product_attention": "mask-inverted"}
 
 # %% scaled_dot_product_attention
 def scaled_dot_product_attention(q, k, v, mask=None):

@@ -1,6 +1,6 @@
 """Bug: the output projection out_proj is never applied."""
 EXPECT = {"MultiHeadAttention": 0, "EncoderBlock": 0}  # the block uses this attention
-STATUS = {"EncoderBlock": "fix that exercise first"}
+MISCONCEPTION = {"MultiHeadAttention": "mha-no-out-proj", "EncoderBlock": "uses MultiHeadAttention"}
 
 # %% MultiHeadAttention
 class MultiHeadAttention(nn.Module):

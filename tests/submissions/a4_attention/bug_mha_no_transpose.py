@@ -1,6 +1,7 @@
 """Bug: the heads are split by reshaping (B, T, D) straight to (B, h, T, d_head), without the transpose."""
 EXPECT = {"MultiHeadAttention": 0, "EncoderBlock": 0}  # the block uses this attention
-STATUS = {"EncoderBlock": "fix that exercise first"}
+MISCONCEPTION = {"MultiHeadAttention": "mha-split-without-transpose",
+                 "EncoderBlock": "uses MultiHeadAttention"}
 
 # %% MultiHeadAttention
 class MultiHeadAttention(nn.Module):

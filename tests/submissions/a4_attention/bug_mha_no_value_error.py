@@ -1,5 +1,6 @@
 """Bug: d_model not divisible by num_heads is accepted silently."""
 EXPECT = {"MultiHeadAttention": 0}
+MISCONCEPTION = {"MultiHeadAttention": "mha-indivisible-accepted"}
 
 # %% MultiHeadAttention
 class MultiHeadAttention(nn.Module):

@@ -1,5 +1,6 @@
 """Bug: splits every input with the query's length Tq (fine for self-attention, breaks when Tq != Tk)."""
 EXPECT = {"MultiHeadAttention": 0}
+MISCONCEPTION = {"MultiHeadAttention": "mha-split-with-query-length"}
 
 # %% MultiHeadAttention
 class MultiHeadAttention(nn.Module):

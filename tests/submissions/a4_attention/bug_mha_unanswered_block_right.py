@@ -1,7 +1,7 @@
 """MultiHeadAttention left unanswered (raise NotImplementedError()), a right EncoderBlock: the block
 cannot even be built, and its message says to do MultiHeadAttention first."""
 EXPECT = {"MultiHeadAttention": 0, "EncoderBlock": 0}
-STATUS = {"EncoderBlock": "EncoderBlock uses your MultiHeadAttention, which fails its own checks: fix that exercise first"}
+MISCONCEPTION = {"MultiHeadAttention": "raises NotImplementedError", "EncoderBlock": "uses MultiHeadAttention"}
 
 # %% MultiHeadAttention
 class MultiHeadAttention(nn.Module):

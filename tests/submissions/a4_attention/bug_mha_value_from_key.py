@@ -1,5 +1,6 @@
 """Bug: the values are projected from key instead of value (identical in self-attention)."""
 EXPECT = {"MultiHeadAttention": 0}
+MISCONCEPTION = {"MultiHeadAttention": "mha-value-from-key"}
 
 # %% MultiHeadAttention
 class MultiHeadAttention(nn.Module):

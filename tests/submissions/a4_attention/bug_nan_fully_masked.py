@@ -1,5 +1,6 @@
 """Bug: masked with -inf but a fully masked row is left as NaN."""
 EXPECT = {"scaled_dot_product_attention": 0}
+MISCONCEPTION = {"scaled_dot_product_attention": "fully-masked-nan"}
 
 # %% scaled_dot_product_attention
 def scaled_dot_product_attention(q, k, v, mask=None):

@@ -1,5 +1,6 @@
 """Bug: rejects an odd d with assert (AssertionError), not ValueError."""
 EXPECT = {"positional_encoding": 0}
+MISCONCEPTION = {"positional_encoding": "pe-odd-d-wrong-exception"}
 
 # %% positional_encoding
 def positional_encoding(T, d):

@@ -1,5 +1,6 @@
 """Bug: the exponent uses the column index j/d, so cosine columns get their own frequency."""
 EXPECT = {"positional_encoding": 0}
+MISCONCEPTION = {"positional_encoding": "pe-exponent-per-column"}
 
 # %% positional_encoding
 def positional_encoding(T, d):

@@ -1,5 +1,6 @@
 """Bug: all sines first, then all cosines, instead of interleaved."""
 EXPECT = {"positional_encoding": 0}
+MISCONCEPTION = {"positional_encoding": "pe-concatenated-halves"}
 
 # %% positional_encoding
 def positional_encoding(T, d):

@@ -1,5 +1,6 @@
 """Bug: returns the table in float64, not float32."""
 EXPECT = {"positional_encoding": 0}
+MISCONCEPTION = {"positional_encoding": "pe-float64"}
 
 # %% positional_encoding
 def positional_encoding(T, d):

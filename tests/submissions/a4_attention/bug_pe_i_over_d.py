@@ -1,5 +1,6 @@
 """Bug: the exponent uses i/d (the pair index) instead of 2i/d."""
 EXPECT = {"positional_encoding": 0}
+MISCONCEPTION = {"positional_encoding": "pe-exponent-i-over-d"}
 
 # %% positional_encoding
 def positional_encoding(T, d):

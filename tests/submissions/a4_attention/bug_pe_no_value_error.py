@@ -1,5 +1,6 @@
 """Bug: odd d is accepted (the table gets a dangling column) instead of raising ValueError."""
 EXPECT = {"positional_encoding": 0}
+MISCONCEPTION = {"positional_encoding": "pe-odd-d-accepted"}
 
 # %% positional_encoding
 def positional_encoding(T, d):

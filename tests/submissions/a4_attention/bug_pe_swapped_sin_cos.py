@@ -1,5 +1,6 @@
 """Bug: cosines in the even columns and sines in the odd ones."""
 EXPECT = {"positional_encoding": 0}
+MISCONCEPTION = {"positional_encoding": "pe-swapped-sin-cos"}
 
 # %% positional_encoding
 def positional_encoding(T, d):

@@ -1,5 +1,6 @@
 """Bug: the scores are divided by d instead of sqrt(d)."""
 EXPECT = {"scaled_dot_product_attention": 0}
+MISCONCEPTION = {"scaled_dot_product_attention": "scale-by-d"}
 
 # %% scaled_dot_product_attention
 def scaled_dot_product_attention(q, k, v, mask=None):

@@ -1,5 +1,6 @@
 """Bug: the scores are divided by sqrt(dv), the value width, instead of sqrt(d) (the same when d == dv)."""
 EXPECT = {"scaled_dot_product_attention": 0}
+MISCONCEPTION = {"scaled_dot_product_attention": "scale-by-sqrt-dv"}
 
 # %% scaled_dot_product_attention
 def scaled_dot_product_attention(q, k, v, mask=None):

@@ -1,5 +1,6 @@
 """Bug: a loop that collects rows in torch.zeros(...) without a dtype: float64 inputs come back as float32."""
 EXPECT = {"scaled_dot_product_attention": 0}
+MISCONCEPTION = {"scaled_dot_product_attention": "dtype-not-kept"}
 
 # %% scaled_dot_product_attention
 def scaled_dot_product_attention(q, k, v, mask=None):

@@ -1,5 +1,6 @@
 """Bug: assumes every mask is a key-padding mask and inserts the query axis (mask[..., None, :]): a (Tq, Tk) or (B, 1, Tq, Tk) mask no longer lines up."""
 EXPECT = {"scaled_dot_product_attention": 0}
+MISCONCEPTION = {"scaled_dot_product_attention": "mask-shape-assumed"}
 
 # %% scaled_dot_product_attention
 def scaled_dot_product_attention(q, k, v, mask=None):

@@ -1,5 +1,6 @@
 """Bug: scales q in place (q /= sqrt(d)): right results, but the caller's q is changed."""
 EXPECT = {"scaled_dot_product_attention": 0}
+MISCONCEPTION = {"scaled_dot_product_attention": "changed-argument-in-place"}
 
 # %% scaled_dot_product_attention
 def scaled_dot_product_attention(q, k, v, mask=None):

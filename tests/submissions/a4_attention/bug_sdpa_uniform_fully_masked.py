@@ -1,5 +1,6 @@
 """Bug: masks with a large negative number and never re-zeroes: a fully masked row gets uniform weights."""
 EXPECT = {"scaled_dot_product_attention": 0}
+MISCONCEPTION = {"scaled_dot_product_attention": "fully-masked-uniform"}
 
 # %% scaled_dot_product_attention
 def scaled_dot_product_attention(q, k, v, mask=None):

@@ -1,5 +1,6 @@
 """Bug: softmax over the queries (axis -2) instead of the keys."""
 EXPECT = {"scaled_dot_product_attention": 0}
+MISCONCEPTION = {"scaled_dot_product_attention": "softmax-wrong-axis"}
 
 # %% scaled_dot_product_attention
 def scaled_dot_product_attention(q, k, v, mask=None):

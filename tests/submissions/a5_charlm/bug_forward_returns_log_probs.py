@@ -1,5 +1,6 @@
 '''Bug: forward returns log-probabilities (log_softmax of the head's output) instead of logits.'''
 EXPECT = {"CharLSTM": 0}
+MISCONCEPTION = {"CharLSTM": "forward-returns-log-probs"}
 
 # %% CharLSTM
 class CharLSTM(nn.Module):

@@ -1,6 +1,7 @@
 '''Bug: without a generator, sample_next makes a fresh torch.Generator() (always the same default
 seed) at every call, so repeated calls keep drawing the same first random number.'''
 EXPECT = {"sample_next": 0}
+MISCONCEPTION = {"sample_next": "fresh-generator-when-none"}
 
 # %% sample_next
 def sample_next(logits, temperature, generator=None):

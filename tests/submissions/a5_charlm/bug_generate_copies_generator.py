@@ -1,6 +1,7 @@
 """Bug: generate samples from a copy of the caller's generator; the caller's never advances, so two
 calls with the same generator give the same text."""
 EXPECT = {"generate": 0}
+MISCONCEPTION = {"generate": "generator-not-passed"}
 
 # %% generate
 def generate(model, stoi, itos, prompt, length, temperature=1.0, generator=None):

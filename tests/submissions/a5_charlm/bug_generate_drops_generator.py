@@ -1,5 +1,6 @@
 """Bug: generate does not pass its generator on, so sample_next draws from the global generator."""
 EXPECT = {"generate": 0}
+MISCONCEPTION = {"generate": "generator-not-passed"}
 
 # %% generate
 def generate(model, stoi, itos, prompt, length, temperature=1.0, generator=None):

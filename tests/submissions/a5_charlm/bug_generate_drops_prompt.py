@@ -1,5 +1,6 @@
 '''Bug: generate returns only the new characters, without the prompt.'''
 EXPECT = {"generate": 0}
+MISCONCEPTION = {"generate": "drops-prompt"}
 
 # %% generate
 def generate(model, stoi, itos, prompt, length, temperature=1.0, generator=None):

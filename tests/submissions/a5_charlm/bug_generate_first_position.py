@@ -1,5 +1,6 @@
 '''Bug: samples from the logits of the first position of the prompt instead of the last.'''
 EXPECT = {"generate": 0}
+MISCONCEPTION = {"generate": "first-position-logits"}
 
 # %% generate
 def generate(model, stoi, itos, prompt, length, temperature=1.0, generator=None):

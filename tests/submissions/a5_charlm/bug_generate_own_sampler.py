@@ -1,5 +1,6 @@
 '''Bug: generate samples with its own inline code instead of calling sample_next.'''
 EXPECT = {"generate": 0}
+MISCONCEPTION = {"generate": "own-sampler"}
 
 # %% generate
 def generate(model, stoi, itos, prompt, length, temperature=1.0, generator=None):

@@ -1,6 +1,7 @@
 '''Bug: generate hands sample_next the softmax probabilities instead of the logits (sample_next
 applies its own softmax, so the distribution is wrong).'''
 EXPECT = {"generate": 0}
+MISCONCEPTION = {"generate": "passes-probabilities"}
 
 # %% generate
 def generate(model, stoi, itos, prompt, length, temperature=1.0, generator=None):

@@ -1,6 +1,7 @@
 '''Bug: generate feeds the prompt one character at a time (len(prompt) calls) instead of the whole
 prompt once as a (1, len(prompt)) batch. The text comes out right; the exercise asks otherwise.'''
 EXPECT = {"generate": 0}
+MISCONCEPTION = {"generate": "prompt-char-by-char"}
 
 # %% generate
 def generate(model, stoi, itos, prompt, length, temperature=1.0, generator=None):

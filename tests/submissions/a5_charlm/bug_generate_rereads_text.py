@@ -1,6 +1,7 @@
 '''Bug: re-reads the whole text at every step instead of carrying the state (right text,
 quadratic cost, and not what the exercise asks).'''
 EXPECT = {"generate": 0}
+MISCONCEPTION = {"generate": "rereads-text"}
 
 # %% generate
 def generate(model, stoi, itos, prompt, length, temperature=1.0, generator=None):

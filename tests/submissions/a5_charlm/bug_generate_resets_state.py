@@ -1,5 +1,6 @@
 '''Bug: each new character is fed with a fresh (zero) state instead of the carried one.'''
 EXPECT = {"generate": 0}
+MISCONCEPTION = {"generate": "state-not-carried"}
 
 # %% generate
 def generate(model, stoi, itos, prompt, length, temperature=1.0, generator=None):

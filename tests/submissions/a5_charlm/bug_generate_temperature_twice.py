@@ -1,6 +1,7 @@
 '''Bug: generate divides the logits by the temperature itself and also passes the temperature on,
 so sample_next applies it twice.'''
 EXPECT = {"generate": 0}
+MISCONCEPTION = {"generate": "temperature-twice"}
 
 # %% generate
 def generate(model, stoi, itos, prompt, length, temperature=1.0, generator=None):

@@ -1,5 +1,6 @@
 '''Bug: draws from the global random generator, ignoring the one passed in.'''
 EXPECT = {"sample_next": 0}
+MISCONCEPTION = {"sample_next": "generator-ignored"}
 
 # %% sample_next
 def sample_next(logits, temperature, generator=None):

@@ -1,5 +1,6 @@
 '''Bug: the head is sized from embed_dim and reads the embeddings, skipping the LSTM's output.'''
 EXPECT = {"CharLSTM": 0}
+MISCONCEPTION = {"CharLSTM": "head-reads-embeddings"}
 
 # %% CharLSTM
 class CharLSTM(nn.Module):

@@ -1,5 +1,6 @@
 '''Bug: no check for a negative temperature (it silently samples the least likely characters).'''
 EXPECT = {"sample_next": 0}
+MISCONCEPTION = {"sample_next": "negative-temperature-accepted"}
 
 # %% sample_next
 def sample_next(logits, temperature, generator=None):

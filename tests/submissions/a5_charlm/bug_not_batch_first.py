@@ -1,5 +1,6 @@
 '''Bug: nn.LSTM without batch_first=True, so time and batch are swapped.'''
 EXPECT = {"CharLSTM": 0}
+MISCONCEPTION = {"CharLSTM": "lstm-not-batch-first"}
 
 # %% CharLSTM
 class CharLSTM(nn.Module):

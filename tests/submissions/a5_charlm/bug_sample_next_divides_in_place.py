@@ -1,5 +1,6 @@
 '''Bug: the logits are divided by the temperature in place, changing the caller's tensor.'''
 EXPECT = {"sample_next": 0}
+MISCONCEPTION = {"sample_next": "changed-argument-in-place"}
 
 # %% sample_next
 def sample_next(logits, temperature, generator=None):

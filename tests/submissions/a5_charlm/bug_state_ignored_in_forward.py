@@ -1,5 +1,6 @@
 '''Bug: forward ignores the state argument (every call starts from zeros).'''
 EXPECT = {"CharLSTM": 0}
+MISCONCEPTION = {"CharLSTM": "state-ignored"}
 
 # %% CharLSTM
 class CharLSTM(nn.Module):

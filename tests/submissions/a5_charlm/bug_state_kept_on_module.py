@@ -1,6 +1,7 @@
 '''Bug: the model keeps its last state on self and reuses it when called with state=None, so a
 new sequence does not start from zeros.'''
 EXPECT = {"CharLSTM": 0}
+MISCONCEPTION = {"CharLSTM": "state-kept-on-module"}
 
 # %% CharLSTM
 class CharLSTM(nn.Module):

@@ -1,5 +1,6 @@
 '''Bug: the logits are multiplied by the temperature instead of divided.'''
 EXPECT = {"sample_next": 0}
+MISCONCEPTION = {"sample_next": "temperature-multiplied"}
 
 # %% sample_next
 def sample_next(logits, temperature, generator=None):

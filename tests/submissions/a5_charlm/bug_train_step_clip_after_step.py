@@ -1,5 +1,6 @@
 """Bug: clips the gradient after optimizer.step(): the step already used the unclipped gradient."""
 EXPECT = {"train_step": 0}
+MISCONCEPTION = {"train_step": "clip-norm-not-applied"}
 
 # %% train_step
 def train_step(model, optimizer, x, y, state=None, clip_norm=1.0):

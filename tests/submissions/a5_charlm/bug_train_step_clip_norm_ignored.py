@@ -1,5 +1,6 @@
 """Bug: clips to 1.0 whatever clip_norm it is given."""
 EXPECT = {"train_step": 0}
+MISCONCEPTION = {"train_step": "clip-norm-not-applied"}
 
 # %% train_step
 def train_step(model, optimizer, x, y, state=None, clip_norm=1.0):

@@ -1,5 +1,6 @@
 """Bug: clip_norm defaults to None, meaning no clipping (the contract's default is 1.0)."""
 EXPECT = {"train_step": 0}
+MISCONCEPTION = {"train_step": "clip-norm-not-applied"}
 
 # %% train_step
 def train_step(model, optimizer, x, y, state=None, clip_norm=None):

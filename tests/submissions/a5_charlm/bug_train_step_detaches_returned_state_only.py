@@ -1,6 +1,7 @@
 """Bug: detaches the state it returns but not the one it is given: a caller's state still on a graph lets
 gradients reach earlier batches."""
 EXPECT = {"train_step": 0}
+MISCONCEPTION = {"train_step": "state-not-detached"}
 
 # %% train_step
 def train_step(model, optimizer, x, y, state=None, clip_norm=1.0):

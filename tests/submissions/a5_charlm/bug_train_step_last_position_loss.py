@@ -1,5 +1,6 @@
 """Bug: the loss of the last time step only, logits[:, -1] against y[:, -1]."""
 EXPECT = {"train_step": 0}
+MISCONCEPTION = {"train_step": "last-position-loss"}
 
 # %% train_step
 def train_step(model, optimizer, x, y, state=None, clip_norm=1.0):

@@ -1,5 +1,6 @@
 """Bug: returns the loss as a (detached) tensor, not a Python float."""
 EXPECT = {"train_step": 0}
+MISCONCEPTION = {"train_step": "loss-not-float"}
 
 # %% train_step
 def train_step(model, optimizer, x, y, state=None, clip_norm=1.0):

@@ -1,5 +1,6 @@
 """Bug: the incoming state is not detached; the second call's backward() runs into the first call's freed graph."""
 EXPECT = {"train_step": 0}
+MISCONCEPTION = {"train_step": "state-not-detached"}
 
 # %% train_step
 def train_step(model, optimizer, x, y, state=None, clip_norm=1.0):

@@ -1,5 +1,6 @@
 """Bug: no detach, and backward(retain_graph=True) silences the error: gradients flow into earlier chunks."""
 EXPECT = {"train_step": 0}
+MISCONCEPTION = {"train_step": "state-not-detached"}
 
 # %% train_step
 def train_step(model, optimizer, x, y, state=None, clip_norm=1.0):

@@ -1,5 +1,6 @@
 """Bug: computes and clips the gradient but never calls optimizer.step()."""
 EXPECT = {"train_step": 0}
+MISCONCEPTION = {"train_step": "parameters-unchanged"}
 
 # %% train_step
 def train_step(model, optimizer, x, y, state=None, clip_norm=1.0):

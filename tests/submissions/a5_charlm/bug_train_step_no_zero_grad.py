@@ -1,5 +1,6 @@
 """Bug: never zeroes the gradients: each step adds its gradient to the ones before."""
 EXPECT = {"train_step": 0}
+MISCONCEPTION = {"train_step": "zero-grad-misplaced"}
 
 # %% train_step
 def train_step(model, optimizer, x, y, state=None, clip_norm=1.0):

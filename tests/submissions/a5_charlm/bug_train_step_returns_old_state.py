@@ -1,5 +1,6 @@
 """Bug: returns the state it was given (detached) instead of the one the model returned."""
 EXPECT = {"train_step": 0}
+MISCONCEPTION = {"train_step": "returns-old-state"}
 
 # %% train_step
 def train_step(model, optimizer, x, y, state=None, clip_norm=1.0):

@@ -1,6 +1,7 @@
 """Bug: backpropagates the summed cross-entropy but reports the mean: only the parameters show it, and only
 where clipping does not act (clipping rescales both gradients to the same norm)."""
 EXPECT = {"train_step": 0}
+MISCONCEPTION = {"train_step": "summed-loss"}
 
 # %% train_step
 def train_step(model, optimizer, x, y, state=None, clip_norm=1.0):

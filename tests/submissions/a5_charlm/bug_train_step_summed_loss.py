@@ -1,5 +1,6 @@
 """Bug: the cross-entropy summed over the B*T positions instead of averaged (returned and backpropagated)."""
 EXPECT = {"train_step": 0}
+MISCONCEPTION = {"train_step": "summed-loss"}
 
 # %% train_step
 def train_step(model, optimizer, x, y, state=None, clip_norm=1.0):

@@ -1,6 +1,7 @@
 """Bug: zeroes the gradients after the step instead of before backward(): gradients left in .grad by the
 caller are added to the first step's."""
 EXPECT = {"train_step": 0}
+MISCONCEPTION = {"train_step": "zero-grad-misplaced"}
 
 # %% train_step
 def train_step(model, optimizer, x, y, state=None, clip_norm=1.0):

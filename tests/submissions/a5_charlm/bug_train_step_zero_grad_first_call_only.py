@@ -1,5 +1,6 @@
 """Bug: zeroes the gradients only when no state comes in (the first chunk of a pass)."""
 EXPECT = {"train_step": 0}
+MISCONCEPTION = {"train_step": "zero-grad-misplaced"}
 
 # %% train_step
 def train_step(model, optimizer, x, y, state=None, clip_norm=1.0):

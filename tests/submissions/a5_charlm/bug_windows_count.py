@@ -1,5 +1,6 @@
 '''Bug: M = L // seq_len windows, padding the last target with the first character.'''
 EXPECT = {"make_sequences": 0}
+MISCONCEPTION = {"make_sequences": "windows-count"}
 
 # %% make_sequences
 def make_sequences(ids, seq_len):

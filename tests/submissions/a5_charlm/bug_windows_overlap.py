@@ -1,5 +1,6 @@
 '''Bug: windows start at every position (stride 1) instead of every seq_len.'''
 EXPECT = {"make_sequences": 0}
+MISCONCEPTION = {"make_sequences": "windows-overlap"}
 
 # %% make_sequences
 def make_sequences(ids, seq_len):

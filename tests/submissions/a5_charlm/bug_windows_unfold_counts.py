@@ -1,6 +1,7 @@
 '''Bug: X and Y cut separately with unfold: X gets L // seq_len windows and Y (L - 1) // seq_len,
 which differ when seq_len divides L.'''
 EXPECT = {"make_sequences": 0}
+MISCONCEPTION = {"make_sequences": "windows-cut-separately"}
 
 # %% make_sequences
 def make_sequences(ids, seq_len):

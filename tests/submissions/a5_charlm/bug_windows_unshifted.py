@@ -1,5 +1,6 @@
 '''Bug: the targets are the inputs themselves (no one-step shift).'''
 EXPECT = {"make_sequences": 0}
+MISCONCEPTION = {"make_sequences": "targets-not-shifted"}
 
 # %% make_sequences
 def make_sequences(ids, seq_len):

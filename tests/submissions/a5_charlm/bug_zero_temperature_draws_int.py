@@ -1,6 +1,7 @@
 '''Bug: temperature 0 is clamped to 1e-8 and sampled: the result is the argmax (as an int), but
 it draws from the generator, which the exercise says temperature 0 must not do.'''
 EXPECT = {"sample_next": 0}
+MISCONCEPTION = {"sample_next": "zero-temperature-samples"}
 
 # %% sample_next
 def sample_next(logits, temperature, generator=None):

@@ -1,5 +1,6 @@
 '''Bug: temperature 0 is clamped to a tiny value and sampled, returning a tensor not an int.'''
 EXPECT = {"sample_next": 0}
+MISCONCEPTION = {"sample_next": "zero-temperature-samples"}
 
 # %% sample_next
 def sample_next(logits, temperature, generator=None):
