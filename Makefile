@@ -2,7 +2,7 @@
 #   make book   create .venv if needed, install, build the HTML book into _build/html
 #               (make book EDITION=cohort: the instructors' edition without solution blocks,
 #               into _build/cohort/_build/html)
-#   make test   create .venv if needed, install, run every test (the book build included)
+#   make test   create .venv if needed, install, lint (ruff, mypy), run every test (the book build included)
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -20,7 +20,7 @@ endif
 
 .PHONY: book test install system-deps lint release clean help
 help:
-	@sed -n '1,4p' Makefile
+	@sed -n '1,5p' Makefile
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), f"Python 3.11 is required, found {sys.version.split()[0]} at {sys.executable}"'
@@ -44,11 +44,12 @@ book: $(STAMP) system-deps
 	mkdir -p _build
 	COURSE_EDITION=$(EDITION) $(BOOK_LOCK) $(BIN)/jupyter-book build . $(BOOK_OUTPUT) --warningiserror --nitpick --keep-going
 
-test: install
+test: install lint
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile
 
+# ruff and mypy on the two packages (seconds once mypy's cache, .mypy_cache, exists)
 lint: $(STAMP)
-	$(BIN)/ruff check course_lib course_tools tests bench
+	$(BIN)/ruff check course_lib course_tools
 	$(BIN)/mypy course_lib course_tools
 
 release: $(STAMP)

@@ -33,7 +33,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 from assignment_harness import build_submission, cases, notebook_of  # noqa: E402
 
 from course_tools.grader.cohort.grade import grade  # noqa: E402
-from course_tools.grader.judge.sandbox import Limits, unavailable_reason  # noqa: E402
+from course_tools.grader.judge.sandbox import unavailable_reason  # noqa: E402
+from course_tools.grader.protocol.limits import Limits  # noqa: E402
 
 ASSIGNMENT = "a1_rnn"
 
@@ -67,7 +68,7 @@ def worker_startup(sandboxed: bool) -> float:
         start = time.perf_counter()
         judge.reset_namespace()
         judge.start_worker()
-        judge.ask("exec", source="import numpy as np")
+        judge.request("exec", source="import numpy as np")
         judge.stop_worker()
         best = min(best, time.perf_counter() - start)
     return best

@@ -1,6 +1,6 @@
 """Checkers shared by tests, book pages and the assignments' test cells.
 
-Everything here compares or estimates; nothing implements an exercise. Hidden tests use
+Everything here compares, estimates or converts; nothing implements an exercise. Hidden tests use
 these helpers with *independent oracles* (PyTorch modules with copied weights, central
 differences), never with :mod:`course_lib`'s own reference of the exercise they grade.
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import contextlib
 import os
 import types
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, Literal, overload
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -55,10 +55,10 @@ def assert_close(
     Traceback (most recent call last):
     ...
     AssertionError: h: shape (3,), expected (4,)
-    >>> assert_close(8.0, 0.125, name="ratio")
+    >>> assert_close(8.0, 0.125, name="ratio")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    AssertionError: ratio differs from the expected value at 1 of 1 entries; largest difference 7.88 at index (): got 8, expected 0.125 (rtol=1e-07, atol=1e-09)
+    AssertionError: ratio differs ... at 1 of 1 entries; ... got 8, expected 0.125 (rtol=1e-07, atol=1e-09)
     """
     a, e = _to_numpy(actual), _to_numpy(expected)
     if a.shape != e.shape:
@@ -142,6 +142,75 @@ def check_gradients(
 
         expected = numerical_gradient(f, inputs[name], dout)
         assert_close(grad, expected, name=f"d{name} (against a numerical gradient)", rtol=rtol, atol=atol)
+
+
+def assert_unchanged(function: str, passed: Mapping[str, Any], originals: Mapping[str, Any]) -> None:
+    """Assert that a call of ``function`` left its arguments as they were.
+
+    ``passed[name]`` is the array or tensor the call received, ``originals[name]`` a copy taken
+    before the call; they must agree in shape, dtype and every value (NaN where NaN was).
+
+    >>> x = np.arange(3.0)
+    >>> before = {"x": x.copy()}
+    >>> assert_unchanged("f", {"x": x}, before)
+    >>> x[0] = 9.0  # what f(x) must not do
+    >>> assert_unchanged("f", {"x": x}, before)
+    Traceback (most recent call last):
+    ...
+    AssertionError: f changed its argument x in place
+    """
+    for name, original in originals.items():
+        now, then = _to_numpy(passed[name]), _to_numpy(original)
+        same = now.shape == then.shape and now.dtype == then.dtype
+        inexact = same and np.issubdtype(now.dtype, np.inexact)
+        if not (same and np.array_equal(now, then, equal_nan=inexact)):
+            raise AssertionError(f"{function} changed its argument {name} in place")
+
+
+@overload
+def recurrent_weights(
+    module: Any, *, grad: bool = False, sum_biases: Literal[True] = True
+) -> tuple[Array, Array, Array]: ...
+
+
+@overload
+def recurrent_weights(
+    module: Any, *, grad: bool = False, sum_biases: Literal[False]
+) -> tuple[Array, Array, Array, Array]: ...
+
+
+def recurrent_weights(module: Any, *, grad: bool = False, sum_biases: bool = True) -> tuple[Array, ...]:
+    """A ``torch.nn`` recurrent layer's weights in the NumPy layout, as float64 copies.
+
+    ``module`` is a ``torch.nn`` RNN, LSTM or GRU (layer 0) or cell (or :mod:`course_lib`'s
+    cells, named alike). Returns ``(Wx (D, G·H), Wh (H, G·H), b (G·H,))`` with
+    ``Wx = weight_ih.T``, ``Wh = weight_hh.T`` and ``b = bias_ih + bias_hh`` (``G`` = 1, 4 or
+    3 gates), or with ``sum_biases=False`` ``(Wx, Wh, b_ih, b_hh)`` (the GRU's ``b_hn`` is
+    multiplied by the reset gate, so its biases stay apart). With ``grad=True``, the same for
+    the parameters' ``.grad``: the gradient of the summed ``b`` is ``bias_ih``'s (the two are
+    equal).
+
+    >>> import torch
+    >>> lstm = torch.nn.LSTM(2, 3)
+    >>> [w.shape for w in recurrent_weights(lstm)]
+    [(2, 12), (3, 12), (12,)]
+    >>> Wx, Wh, b_ih, b_hh = recurrent_weights(torch.nn.GRUCell(2, 3), sum_biases=False)
+    >>> Wx.dtype, b_hh.shape
+    (dtype('float64'), (9,))
+    """
+    suffix = "_l0" if hasattr(module, "weight_ih_l0") else ""
+
+    def get(name: str) -> Array:
+        parameter = getattr(module, name + suffix)
+        value = parameter.grad if grad else parameter
+        if value is None:
+            raise ValueError(f"{name + suffix} has no gradient: call backward() first")
+        return value.detach().double().numpy().copy()
+
+    Wx, Wh, b_ih, b_hh = (get(name) for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"))
+    if not sum_biases:
+        return Wx.T.copy(), Wh.T.copy(), b_ih, b_hh
+    return Wx.T.copy(), Wh.T.copy(), b_ih if grad else b_ih + b_hh
 
 
 def in_autograder() -> bool:

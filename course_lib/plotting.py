@@ -13,7 +13,6 @@ from numpy.typing import ArrayLike
 
 from course_lib.training.loop import History
 
-
 # Fonts with Hangul glyphs, best first (Debian's fonts-nanum provides NanumGothic).
 HANGUL_FONTS = ("NanumGothic", "NanumBarunGothic", "Noto Sans CJK KR", "Noto Sans KR", "UnDotum")
 

@@ -6,6 +6,7 @@
     course merge OUT1 OUT2 ... --out OUT      join the grades.csv of shards
     course build-source authoring/A/NB.py     percent script -> solutions/A/NB.ipynb
     course build-colab [--check]              chapters -> book/colab/*.ipynb, what Colab opens
+    course contract [--check]                 solutions/ -> docs/contract.md, the exercise contract
 
 Run ``course COMMAND --help`` for the options of each.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 
 def _root(path: str | None) -> Path:
@@ -24,6 +26,57 @@ def _root(path: str | None) -> Path:
         if (folder / "nbgrader_config.py").is_file() and (folder / "solutions").is_dir():
             return folder
     raise SystemExit(f"course: no course folder (with nbgrader_config.py and solutions/) at or above {start}")
+
+
+def _add_grade(sub: Any) -> None:
+    from course_tools.grader.protocol.limits import CELL_TIMEOUT, NOTEBOOK_TIMEOUT, Limits
+
+    grade = sub.add_parser("grade", help="autograde a folder of submissions against the hidden tests")
+    grade.add_argument("assignment")
+    grade.add_argument(
+        "--submissions",
+        required=True,
+        type=Path,
+        help="folder with one sub-folder per student: DIR/<student_id>/<notebook>.ipynb",
+    )
+    grade.add_argument("--out", required=True, type=Path, help="writes OUT/grades.csv and OUT/feedback/")
+    grade.add_argument("--jobs", type=int, default=1, help="students graded at once (default 1)")
+    grade.add_argument("--shard", help="grade only shard K of M (K/M, by a hash of the student id)")
+    grade.add_argument(
+        "--cell-timeout",
+        type=float,
+        default=CELL_TIMEOUT,
+        help=f"seconds per cell (default {CELL_TIMEOUT:g})",
+    )
+    grade.add_argument(
+        "--notebook-timeout",
+        type=float,
+        default=NOTEBOOK_TIMEOUT,
+        help=f"seconds per notebook, all cells (default {NOTEBOOK_TIMEOUT:g})",
+    )
+    grade.add_argument(
+        "--memory-mb",
+        type=int,
+        default=Limits.memory_mb,
+        help=f"address space of a sandbox (default {Limits.memory_mb})",
+    )
+    grade.add_argument(
+        "--processes",
+        type=int,
+        default=Limits.processes,
+        help=f"processes and threads of a sandbox (default {Limits.processes})",
+    )
+    grade.add_argument(
+        "--unsafe-no-sandbox",
+        action="store_true",
+        help="run student code WITHOUT isolation (only for trusted notebooks)",
+    )
+    grade.add_argument(
+        "--no-calibrate",
+        action="store_true",
+        help="skip grading the solution first (it checks the judge and finds references)",
+    )
+    grade.add_argument("--keep-work", action="store_true", help=argparse.SUPPRESS)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,38 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     rel.add_argument("assignments", nargs="*", help="assignment names (default: all in solutions/)")
     rel.add_argument("--into", help="write the release here instead of exercises/ (for checks)")
 
-    grade = sub.add_parser("grade", help="autograde a folder of submissions against the hidden tests")
-    grade.add_argument("assignment")
-    grade.add_argument(
-        "--submissions",
-        required=True,
-        type=Path,
-        help="folder with one sub-folder per student: DIR/<student_id>/<notebook>.ipynb",
-    )
-    grade.add_argument("--out", required=True, type=Path, help="writes OUT/grades.csv and OUT/feedback/")
-    grade.add_argument("--jobs", type=int, default=1, help="students graded at once (default 1)")
-    grade.add_argument("--shard", help="grade only shard K of M (K/M, by a hash of the student id)")
-    grade.add_argument("--cell-timeout", type=float, default=60, help="seconds per cell (default 60)")
-    grade.add_argument(
-        "--notebook-timeout", type=float, default=600, help="seconds per notebook, all cells (default 600)"
-    )
-    grade.add_argument(
-        "--memory-mb", type=int, default=4096, help="address space of a sandbox (default 4096)"
-    )
-    grade.add_argument(
-        "--processes", type=int, default=64, help="processes and threads of a sandbox (default 64)"
-    )
-    grade.add_argument(
-        "--unsafe-no-sandbox",
-        action="store_true",
-        help="run student code WITHOUT isolation (only for trusted notebooks)",
-    )
-    grade.add_argument(
-        "--no-calibrate",
-        action="store_true",
-        help="skip grading the solution first (it checks the judge and finds references)",
-    )
-    grade.add_argument("--keep-work", action="store_true", help=argparse.SUPPRESS)
+    _add_grade(sub)
 
     col = sub.add_parser("collect", help="turn an LMS download (zip or folder) into DIR/<student_id>/")
     col.add_argument("download", type=Path)
@@ -87,6 +109,13 @@ def build_parser() -> argparse.ArgumentParser:
         "build-colab", help="regenerate book/colab/*.ipynb, the chapters' notebooks for Colab's launch button"
     )
     colab.add_argument("--check", action="store_true", help="only report notebooks that are out of date")
+
+    contract = sub.add_parser(
+        "contract", help="regenerate docs/contract.md (the exercise contract) from solutions/ and check it"
+    )
+    contract.add_argument(
+        "--check", action="store_true", help="only report an out-of-date page and notebooks that break it"
+    )
     return parser
 
 
@@ -95,8 +124,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "merge":
         from course_tools.grader.cohort.merge import merge
 
-        rows = merge(args.shards, args.out.resolve())
-        print(f"merged {len(args.shards)} shards, {rows} rows: {args.out / 'grades.csv'}", file=sys.stderr)
+        count = merge(args.shards, args.out.resolve())
+        print(f"merged {len(args.shards)} shards, {count} rows: {args.out / 'grades.csv'}", file=sys.stderr)
         return 0
     root = _root(args.root)
     if args.command == "release":
@@ -106,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "grade":
         from course_tools.grader.cohort.grade import grade, parse_shard
-        from course_tools.grader.judge.sandbox import Limits
+        from course_tools.grader.protocol.limits import Limits
 
         rows = grade(
             root,
@@ -140,6 +169,10 @@ def main(argv: list[str] | None = None) -> int:
 
         stale = build_twins(root, check=args.check)
         return 1 if (args.check and stale) else 0
+    if args.command == "contract":
+        from course_tools.build.contract import build_contract
+
+        return 0 if build_contract(root, check=args.check) else 1
     raise AssertionError(args.command)
 
 

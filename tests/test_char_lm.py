@@ -1,6 +1,7 @@
 """course_lib.torch_nn.char_lm and course_lib.training.char_lm against independent oracles."""
 from __future__ import annotations
 
+import copy
 import math
 
 import pytest
@@ -158,7 +159,7 @@ def test_train_tbptt_detaches_state_between_chunks(monkeypatch):
     monkeypatch.setattr(tr, "detach_state", spy)
     model = CharLSTM(V, D, H)
     tr.train_tbptt(model, torch.randint(0, V, (200,)), num_streams=2, seq_len=5, max_steps=3)
-    assert seen == [True, True, True]
+    assert seen == [True, True]  # train_step detaches the state it is given: none at the first step
     with pytest.raises(ValueError, match="max_steps"):
         tr.train_tbptt(model, torch.randint(0, V, (200,)))
 
@@ -180,3 +181,56 @@ def test_train_or_load_reuses_a_matching_checkpoint(tmp_path):
     tr.train_or_load(path, {**config, "hidden_size": 5}, itos, train)  # a different config retrains
     tr.train_or_load(path, {**config, "hidden_size": 5}, itos, train, retrain=True)
     assert len(calls) == 3
+
+
+def _hand_step(model, optimizer, x, y, state, clip_norm):
+    """The oracle: one truncated-BPTT step written out."""
+    state = None if state is None else tuple(s.detach() for s in state)
+    logits, state = model(x, state)
+    loss = F.cross_entropy(logits.reshape(-1, V), y.reshape(-1))
+    optimizer.zero_grad()
+    loss.backward()
+    if clip_norm is not None:
+        torch.nn.utils.clip_grad_norm_(model.parameters(), clip_norm)
+    optimizer.step()
+    return loss.item(), state
+
+
+@pytest.mark.parametrize("clip_norm", [0.05, 1e3, None])  # clipping active, inactive, off
+def test_train_step_equals_a_hand_written_step_carrying_the_state(clip_norm):
+    torch.manual_seed(4)
+    model = CharLSTM(V, D, H, num_layers=2)
+    oracle = copy.deepcopy(model)
+    opt, opt_oracle = (torch.optim.SGD(m.parameters(), lr=0.5) for m in (model, oracle))
+    # the first state still hangs on a graph through the parameters, and the gradients are stale:
+    # train_step must detach the one and zero the other
+    _, state = model(torch.randint(0, V, (N, 3)))
+    state_oracle = tuple(s.detach().clone() for s in state)
+    for p in model.parameters():
+        p.grad = torch.ones_like(p)
+    for _ in range(3):
+        x, y = torch.randint(0, V, (N, T)), torch.randint(0, V, (N, T))
+        loss, state = tr.train_step(model, opt, x, y, state, clip_norm)
+        expected, state_oracle = _hand_step(oracle, opt_oracle, x, y, state_oracle, clip_norm)
+        assert isinstance(loss, float) and loss == pytest.approx(expected, rel=1e-6)
+        assert len(state) == 2 and state[0].shape == (2, N, H)
+        for got, want in zip(state, state_oracle, strict=True):
+            torch.testing.assert_close(got, want)
+        for (name, got), want in zip(model.named_parameters(), oracle.parameters(), strict=True):
+            torch.testing.assert_close(got, want, msg=name)
+
+
+def test_train_step_starts_from_zeros_and_moves_sgd_by_lr_times_clip_norm():
+    torch.manual_seed(5)
+    model = CharLSTM(V, D, H)
+    before = copy.deepcopy(model)
+    lr, clip_norm = 0.3, 1e-3  # far below the gradient's norm: clipping is active
+    x, y = torch.randint(0, V, (N, T)), torch.randint(0, V, (N, T))
+    loss, (h, c) = tr.train_step(model, torch.optim.SGD(model.parameters(), lr=lr), x, y, clip_norm=clip_norm)
+    with torch.no_grad():
+        logits, _ = before(x)
+        assert loss == pytest.approx(float(F.cross_entropy(logits.reshape(-1, V), y.reshape(-1))), rel=1e-6)
+        pairs = zip(model.parameters(), before.parameters(), strict=True)
+        moved = sum(((p - q) ** 2).sum() for p, q in pairs) ** 0.5
+    assert float(moved) == pytest.approx(lr * clip_norm, rel=1e-3)
+    assert h.shape == c.shape == (1, N, H)

@@ -19,18 +19,27 @@ from test_grader_hostile import POINTS, source_notebook, student_notebook
 from course_tools.grader.cohort import grade as grade_module
 from course_tools.grader.cohort.collect import collect, student_of
 from course_tools.grader.cohort.feedback import render, truncate, visible_part
-from course_tools.grader.cohort.intake import build_program, find_notebook, normalised_stem, read_notebook, source_cells
-from course_tools.grader.judge.judge import CellRecord
-from course_tools.grader.judge.cells import describe_hidden, free_names, split_test
+from course_tools.grader.cohort.intake import (
+    build_program,
+    find_notebook,
+    normalised_stem,
+    read_notebook,
+    source_cells,
+)
 from course_tools.grader.cohort.merge import merge
+from course_tools.grader.judge.cells import describe_hidden, free_names, split_test
 from course_tools.grader.judge.sandbox import unavailable_reason
-from course_tools.grader.protocol.wire import Codec, HandleTable, WireError, rebuild_error
+from course_tools.grader.protocol.errors import ErrorInfo, rebuild_error
+from course_tools.grader.protocol.records import COLUMNS, CellRecord, Row, StepKind, TestStep
+from course_tools.grader.protocol.wire import Codec, HandleTable, WireError
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _codec() -> Codec:
-    return Codec(HandleTable(), lambda n, meta: ("handle", n, meta["type"]), lambda v: None, lambda v: False)
+    return Codec(
+        HandleTable(), lambda info: ("handle", info.number, info.type_name), lambda v: None, lambda v: False
+    )
 
 
 def _roundtrip(value):
@@ -92,10 +101,17 @@ def test_wire_never_unpickles():
 
 
 def test_worker_errors_become_safe_exceptions():
-    exc = rebuild_error({"type": "MyError", "builtin": ["ValueError", "Exception"], "message": "bad"})
+    def rebuilt(wire):
+        return rebuild_error(ErrorInfo.from_wire(wire))
+
+    exc = rebuilt({"type": "MyError", "builtin": ["ValueError", "Exception"], "message": "bad"})
     assert type(exc) is ValueError and str(exc) == "MyError: bad" and exc.from_student
-    exit_ = rebuild_error({"type": "SystemExit", "builtin": ["SystemExit", "BaseException"], "message": "0"})
+    exit_ = rebuilt({"type": "SystemExit", "builtin": ["SystemExit", "BaseException"], "message": "0"})
     assert isinstance(exit_, Exception) and not isinstance(exit_, SystemExit)
+    key = rebuilt({"type": "MissingWord", "builtin": ["KeyError", "LookupError"], "message": "'cat'"})
+    assert type(key) is KeyError and key.args == ("'cat'",)
+    garbage = rebuilt(["not", "an", "error"])  # whatever a hostile worker sends is still an error
+    assert isinstance(garbage, Exception) and "Error" in str(garbage)
 
 
 def test_split_test_and_free_names():
@@ -173,7 +189,7 @@ def _source(tmp_path: Path):
 
 
 def _steps(program):
-    return [s["grade_id"] if s["kind"] == "test" else f"student:{s['label']}" for s in program]
+    return [s.grade_id if isinstance(s, TestStep) else f"student:{s.label}" for s in program]
 
 
 def test_program_uses_source_tests_and_restores_deleted_cells(tmp_path):
@@ -189,7 +205,7 @@ def test_program_uses_source_tests_and_restores_deleted_cells(tmp_path):
         "student:total",
         "test_total",
     ]
-    assert all("BEGIN HIDDEN TESTS" in s["source"] for s in program if s["kind"] == "test") and notes == []
+    assert all("BEGIN HIDDEN TESTS" in s.source for s in program if s.kind == StepKind.TEST) and notes == []
     cells = [
         c
         for c in nb["cells"]
@@ -232,7 +248,7 @@ def test_shards_partition_the_cohort():
 def _write_grades(folder: Path, rows: list[list[str]]) -> None:
     folder.mkdir(parents=True)
     with (folder / "grades.csv").open("w", newline="") as f:
-        csv.writer(f).writerows([grade_module.COLUMNS, *rows])
+        csv.writer(f).writerows([COLUMNS, *rows])
 
 
 def test_merge_orders_like_an_unsharded_run_and_refuses_overlap(tmp_path):
@@ -289,9 +305,9 @@ def test_feedback_truncates_and_hides():
     assert "secret" not in visible_part("a\n### BEGIN HIDDEN TESTS\nsecret\n### END HIDDEN TESTS\nb\n")
     assert "secret" not in visible_part("a\n### BEGIN HIDDEN TESTS\nsecret\n")  # an unterminated block too
     records = [
-        CellRecord("student", "x", "print('<b>')", output="<b>" * 10, error=""),
+        CellRecord(StepKind.STUDENT, "x", "print('<b>')", output="<b>" * 10, error=""),
         CellRecord(
-            "test",
+            StepKind.TEST,
             "test_x",
             "f()\n### BEGIN HIDDEN TESTS\nsecret\n### END HIDDEN TESTS\n",
             grade_id="test_x",
@@ -304,7 +320,7 @@ def test_feedback_truncates_and_hides():
         "t",
         "s",
         records,
-        [{"grade_id": "test_x", "score": 0, "max_score": 1, "status": records[1].status}],
+        [Row("s", "t", "t", "test_x", 0.0, 1.0, records[1].status)],
         [],
     )
     assert "secret" not in page and "<b>" not in page and "&lt;b&gt;" in page and "12 characters" in page

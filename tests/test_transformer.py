@@ -25,9 +25,22 @@ def test_block_matches_torch():
     block, layer = copied_block()
     layer.train()  # the fast path of eval() is a different kernel; train() with dropout 0 is exact math
     x = torch.randn(N, T, D, generator=torch.Generator().manual_seed(1), dtype=torch.float64)
-    y, weights = block(x)
-    assert y.shape == (N, T, D) and weights.shape == (N, H, T, T)
+    y = block(x)
+    assert isinstance(y, torch.Tensor) and y.shape == (N, T, D)
     assert_close(y, layer(x), name="encoder block")
+    y_again, weights = block.forward_with_weights(x)
+    assert weights.shape == (N, H, T, T)
+    assert_close(y_again, y, name="forward_with_weights output")
+    assert_close(weights.sum(-1), torch.ones(N, H, T, dtype=torch.float64), name="attention rows sum to 1")
+
+
+def test_block_has_the_contract_attributes():
+    block = EncoderBlock(D, H, F)
+    assert isinstance(block.attn, att.MultiHeadAttention)
+    assert (block.ff1.in_features, block.ff1.out_features) == (D, F)
+    assert (block.ff2.in_features, block.ff2.out_features) == (F, D)
+    assert all(isinstance(n, nn.LayerNorm) and n.normalized_shape == (D,) for n in (block.norm1, block.norm2))
+    assert block.norm1 is not block.norm2
 
 
 def test_block_with_padding_and_causal_masks_matches_torch():
@@ -35,7 +48,7 @@ def test_block_with_padding_and_causal_masks_matches_torch():
     layer.train()
     x = torch.randn(N, T, D, generator=torch.Generator().manual_seed(2), dtype=torch.float64)
     keys = att.padding_mask(torch.tensor([3, T]), T)
-    y, _ = block(x, att.causal_mask(T) & keys[:, None, None, :])
+    y = block(x, att.causal_mask(T) & keys[:, None, None, :])
     expected = layer(x, src_mask=~att.causal_mask(T), src_key_padding_mask=~keys)
     assert_close(y, expected, name="masked encoder block")
 

@@ -3,7 +3,8 @@
 #
 # You will write the forward and backward pass of a vanilla (tanh) recurrent network, one time
 # step first and then a whole sequence, in the CS231n style: every `*_forward` returns
-# `(out, cache)` and every `*_backward` takes `(dout, cache)`.
+# `(out, cache)` and every `*_backward` takes `(dout, cache)`; then clip the gradients by their
+# global norm, and train a tiny character model with all of it.
 #
 # Read first: chapter 2, *The recurrent cell*, and chapter 3, *Backpropagation through time*.
 #
@@ -165,7 +166,8 @@ _g = np.random.default_rng(3)
 _N, _D, _H = 2, 3, 4
 _inputs = dict(x=_g.normal(size=(_N, _D)), h_prev=_g.normal(size=(_N, _H)),
                Wx=_g.normal(size=(_D, _H)) * 0.5, Wh=_g.normal(size=(_H, _H)) * 0.5, b=_g.normal(size=_H))
-_h_next, _cache = rnn_step_forward(**_inputs)
+# your function gets positional arguments, in the order of _inputs: the parameter names are yours
+_h_next, _cache = rnn_step_forward(*_inputs.values())
 _dh = _g.normal(size=(_N, _H))
 _dh_before = _dh.copy()
 _grads = rnn_step_backward(_dh, _cache)
@@ -174,7 +176,7 @@ assert len(_grads) == 5, "return five gradients: dx, dh_prev, dWx, dWh, db"
 for _name, _grad in zip(_inputs, _grads):
     assert np.shape(_grad) == np.shape(_inputs[_name]), (
         f"d{_name} should have the shape of {_name}, {np.shape(_inputs[_name])}; got {np.shape(_grad)}")
-_num_db = numerical_gradient(lambda b: rnn_step_forward(**{**_inputs, "b": b})[0], _inputs["b"], _dh)
+_num_db = numerical_gradient(lambda b: rnn_step_forward(*{**_inputs, "b": b}.values())[0], _inputs["b"], _dh)
 assert_close(_grads[4], _num_db, name="db (against a numerical gradient of your forward)", rtol=1e-5, atol=1e-7)
 ### BEGIN HIDDEN TESTS
 import torch
@@ -199,7 +201,7 @@ def _formula(x, h_prev, Wx, Wh, b):
 
 _dh_arg = _dh.copy()
 with reference_blocked(_ref.rnn_step_forward, _ref.rnn_step_backward, _ref.rnn_forward, _ref.rnn_backward):
-    _out, _cache = rnn_step_forward(**{k: v.copy() for k, v in _inputs.items()})
+    _out, _cache = rnn_step_forward(*(v.copy() for v in _inputs.values()))
     _grads = rnn_step_backward(_dh_arg, _cache)
 assert np.array_equal(_dh_arg, _dh), "rnn_step_backward changed its argument dh_next in place"
 for _name, _grad in zip(_inputs, _grads):
@@ -305,7 +307,8 @@ _g = np.random.default_rng(5)
 _N, _T, _D, _H = 2, 3, 2, 3
 _inputs = dict(x=_g.normal(size=(_N, _T, _D)), h0=_g.normal(size=(_N, _H)),
                Wx=_g.normal(size=(_D, _H)) * 0.5, Wh=_g.normal(size=(_H, _H)) * 0.5, b=_g.normal(size=_H))
-_h, _cache = rnn_forward(**_inputs)
+# your function gets positional arguments, in the order of _inputs: the parameter names are yours
+_h, _cache = rnn_forward(*_inputs.values())
 _dh = np.zeros((_N, _T, _H))
 _dh[:, -1] = _g.normal(size=(_N, _H))  # a loss on the last step only
 _dh_before = _dh.copy()
@@ -315,7 +318,7 @@ assert len(_grads) == 5, "return five gradients: dx, dh0, dWx, dWh, db"
 for _name, _grad in zip(_inputs, _grads):
     assert np.shape(_grad) == np.shape(_inputs[_name]), (
         f"d{_name} should have the shape of {_name}, {np.shape(_inputs[_name])}; got {np.shape(_grad)}")
-_num_dh0 = numerical_gradient(lambda v: rnn_forward(**{**_inputs, "h0": v})[0], _inputs["h0"], _dh)
+_num_dh0 = numerical_gradient(lambda v: rnn_forward(*{**_inputs, "h0": v}.values())[0], _inputs["h0"], _dh)
 assert_close(_grads[1], _num_dh0, name="dh0 with a loss on the last step only (is the gradient carried back?)",
              rtol=1e-5, atol=1e-7)
 ### BEGIN HIDDEN TESTS
@@ -363,7 +366,7 @@ _upstreams["a loss on the first step only"] = _only_first
 for _what, _dh in _upstreams.items():
     _dh_arg = _dh.copy()
     with reference_blocked(*_blocked):
-        _h, _cache = rnn_forward(**{k: v.copy() for k, v in _inputs.items()})
+        _h, _cache = rnn_forward(*(v.copy() for v in _inputs.values()))
         _grads = rnn_backward(_dh_arg, _cache)
     assert np.array_equal(_dh_arg, _dh), "rnn_backward changed its argument dh in place"
     _expected = _torch_grads(_dh)
@@ -371,10 +374,124 @@ for _what, _dh in _upstreams.items():
         assert_close(_grad, _expected[_name], name=f"d{_name} with {_what} (against PyTorch autograd)")
 _dh = _upstreams["a loss on every step"]
 with reference_blocked(*_blocked):
-    _grads = rnn_backward(_dh.copy(), rnn_forward(**{k: v.copy() for k, v in _inputs.items()})[1])
+    _grads = rnn_backward(_dh.copy(), rnn_forward(*(v.copy() for v in _inputs.values()))[1])
 for _name, _grad in zip(_inputs, _grads):
     _num = numerical_gradient(lambda v, n=_name: _formula(**{**_inputs, n: v}), _inputs[_name], _dh)
     assert_close(_grad, _num, name=f"d{_name} (against a float64 numerical gradient)", rtol=1e-5, atol=1e-7)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 6 — clipping the gradient by its global norm (2 points)
+#
+# Chapter 3 showed gradients that explode over long sequences: one unlucky batch produces a
+# step so large that it throws the weights far from anything sensible. **Gradient clipping**
+# shortens such a step. View the gradients of all parameters (`dWx`, `dWh`, `db`, ...: arrays of
+# different shapes) as one long vector $g$; with a threshold $c$ (`max_norm`),
+#
+# $$
+# \lVert g \rVert = \sqrt{\textstyle\sum_k \sum_j g_{k,j}^2}, \qquad
+# g_k \leftarrow g_k \cdot \frac{c}{\lVert g \rVert + 10^{-6}}
+# \quad \text{for every array } k \text{, when this factor is } < 1;
+# $$
+#
+# otherwise the gradients stay as they are. `torch.nn.utils.clip_grad_norm_` does exactly this.
+#
+# - **Why one *global* norm?** One factor for every array shortens the whole update and keeps its
+#   direction. Clipping each array by its own norm would shrink some parameters' steps more than
+#   others (and leave alone an array that is short on its own): the update would no longer point
+#   along the gradient.
+# - **Why $10^{-6}$?** It keeps the division finite when every gradient is zero. Otherwise it
+#   changes the factor by a relative $10^{-6}/\lVert g \rVert$, far below anything that matters:
+#   leaving it out and clipping only when $\lVert g \rVert > c$ is right too.
+#
+# `clip_by_global_norm(grads, max_norm)` takes a list of arrays of any shapes (0-d included) and
+# returns `(clipped, total_norm)`: `clipped` is a **new** list of new float64 arrays, one per
+# gradient and of its shape; `total_norm` is $\lVert g \rVert$ **before** clipping, as a float
+# (worth logging: it tells you how often and how hard you clip). Never change the arrays in
+# `grads` in place.
+
+# %% nbgrader={"grade": false, "grade_id": "clip_by_global_norm", "locked": false, "schema_version": 3, "solution": true}
+def clip_by_global_norm(grads, max_norm):
+    """grads: list of arrays of any shapes -> clipped (a new list of new arrays), total_norm (float)."""
+    ### BEGIN SOLUTION
+    total_norm = float(np.sqrt(sum(np.sum(g**2) for g in grads)))
+    factor = max_norm / (total_norm + 1e-6)
+    if factor < 1:
+        return [g * factor for g in grads], total_norm
+    return [g.copy() for g in grads], total_norm
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_clip_by_global_norm", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+import numpy as np
+
+from course_lib.grading import assert_close
+
+# Dividing by ||g|| + 1e-6 or by ||g|| are both right; the two results differ by a relative
+# 1e-6 / ||g||, under 1e-7 for the norms checked here (all 0 or at least 13). Values are compared
+# with rtol 1e-5, which accepts both; each wrong answer these checks look for is off by 10% or
+# more somewhere (float32 results are caught by their dtype, not their values).
+_RTOL_EPS = 1e-5
+_grads = [np.array([3.0, 4.0]), np.array([[12.0]])]  # one long vector (3, 4, 12): norm sqrt(169) = 13
+_clipped, _total = clip_by_global_norm(_grads, 6.5)
+assert len(_clipped) == 2, f"clipped should hold one array per gradient, 2 here; got {len(_clipped)}"
+assert np.shape(_clipped[1]) == (1, 1), (
+    f"clipped[1] should keep the shape (1, 1) of grads[1], got {np.shape(_clipped[1])}")
+assert_close(_total, 13.0, name="total_norm of [3, 4] and [[12]] (the norm before clipping)")
+assert_close(_clipped[0], [1.5, 2.0], name="clipped[0] with max_norm 6.5 (every array times 6.5 / 13)", rtol=_RTOL_EPS)
+assert_close(_clipped[1], [[6.0]], name="clipped[1] with max_norm 6.5 (every array times 6.5 / 13)", rtol=_RTOL_EPS)
+assert np.array_equal(_grads[0], [3.0, 4.0]) and np.array_equal(_grads[1], [[12.0]]), (
+    "clip_by_global_norm changed the arrays in grads in place")
+_kept, _ = clip_by_global_norm(_grads, 20.0)
+assert_close(_kept[1], [[12.0]], name="clipped[1] with max_norm 20 > 13 (nothing to clip)")
+### BEGIN HIDDEN TESTS
+import torch
+
+import course_lib.numpy_nn.clipping as _ref
+from course_lib.grading import reference_blocked
+
+
+def _torch_clip(grads, max_norm):
+    """Oracle: torch.nn.utils.clip_grad_norm_ on float64 parameters whose .grad are copies of grads."""
+    params = [torch.zeros(np.shape(g), dtype=torch.float64, requires_grad=True) for g in grads]
+    for p, g in zip(params, grads):
+        p.grad = torch.tensor(g, dtype=torch.float64)
+    total = torch.nn.utils.clip_grad_norm_(params, max_norm)
+    return [p.grad.numpy() for p in params], float(total)
+
+
+# Each global norm is 0 or at least 13 (see _RTOL_EPS) and far from 1, where a norm without its
+# square root would look right. In the first case two arrays are short on their own, so clipping
+# each array by its own norm leaves them as they are. (A 0-d gradient belongs in that list too, but
+# `course grade` carries a 0-d array as shape (1,) for now, so the list holds a (1,) array.)
+_g = np.random.default_rng(12)
+_cases = {
+    "shapes (3, 4), (5,), (1,) and (2, 3, 2), norm about 32 > max_norm 5": (
+        [_g.normal(size=(3, 4)) * 10, _g.normal(size=5) * 0.1, np.array([-2.0]), _g.normal(size=(2, 3, 2)) * 3], 5.0),
+    "one (4, 6) array, norm about 21 > max_norm 2": ([_g.normal(size=(4, 6)) * 5], 2.0),
+    "exploding gradients, norm about 8e4 > max_norm 1": ([_g.normal(size=(8, 8)) * 1e4, _g.normal(size=8) * 1e4], 1.0),
+    "a (2, 2) and a (3,) array, norm about 20 < max_norm 40 (nothing to clip)": (
+        [_g.normal(size=(2, 2)) * 6, _g.normal(size=3) * 6], 40.0),
+    "[3, 4] and [12], norm 13 = max_norm 13 (factor 13 / (13 + 1e-6) or none)": (
+        [np.array([3.0, 4.0]), np.array([12.0])], 13.0),
+    "all-zero gradients, max_norm 1 (nothing to clip, and no NaN)": ([np.zeros((2, 3)), np.zeros(4)], 1.0),
+}
+for _what, (_grads, _max_norm) in _cases.items():
+    _expected, _expected_total = _torch_clip(_grads, _max_norm)
+    _args = [g.copy() for g in _grads]
+    with reference_blocked(_ref.clip_by_global_norm, _ref.global_norm):
+        _clipped, _total = clip_by_global_norm(_args, _max_norm)
+    for _k, (_arg, _orig) in enumerate(zip(_args, _grads)):
+        assert np.array_equal(_arg, _orig), f"clip_by_global_norm changed grads[{_k}] in place ({_what})"
+    assert np.ndim(_total) == 0 and np.asarray(_total).dtype.kind in "fiu", (
+        f"total_norm should be one real number, got {type(_total).__name__} of shape {np.shape(_total)} ({_what})")
+    assert_close(float(_total), _expected_total, name=f"total_norm for {_what} (against clip_grad_norm_)")
+    assert isinstance(_clipped, (list, tuple)) and len(_clipped) == len(_grads), (
+        f"clipped should be a list of {len(_grads)} arrays, one per gradient ({_what})")
+    for _k, (_c, _e) in enumerate(zip(_clipped, _expected)):
+        assert np.asarray(_c).dtype == np.float64, (
+            f"clipped[{_k}] should be float64 like grads[{_k}], got {np.asarray(_c).dtype} ({_what})")
+        assert_close(_c, _e, name=f"clipped[{_k}] for {_what} (against clip_grad_norm_)", rtol=_RTOL_EPS)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -382,9 +499,15 @@ for _name, _grad in zip(_inputs, _grads):
 #
 # With your functions and a linear output layer we can train Karpathy's smallest example: read
 # `h, e, l, l` one character at a time and predict the next one, `e, l, l, o`. The training loop
-# below uses only *your* `one_hot`, `rnn_forward` and `rnn_backward`; the output layer and the
-# softmax loss come from `course_lib`. If your backward pass is right, the loss falls towards zero
-# and the model spells "ello".
+# below uses only *your* `one_hot`, `rnn_forward`, `rnn_backward` and `clip_by_global_norm`; the
+# output layer and the softmax loss come from `course_lib`. If your backward pass is right, the
+# loss falls towards zero and the model spells "ello".
+#
+# Before each update, your `clip_by_global_norm` clips the five gradients to a global norm of at
+# most `max_norm = 0.5`. This small problem never explodes; the threshold sits just below the
+# norm of the first steps' gradients (about 0.8) so that you can watch clipping work: the table
+# shows the global norm before and after clipping for the first steps and every 50th. The first
+# few are cut to 0.5; later the gradient is short and passes unchanged.
 
 # %% nbgrader={"grade": false, "grade_id": "hello_model", "locked": true, "schema_version": 3, "solution": false}
 from course_lib.numpy_nn.layers import softmax_cross_entropy, temporal_affine_backward, temporal_affine_forward
@@ -396,15 +519,21 @@ init = np.random.default_rng(0)
 params = dict(Wx=init.normal(size=(V, H)) * 0.3, Wh=init.normal(size=(H, H)) * 0.3, b=np.zeros(H),
               Wy=init.normal(size=(H, V)) * 0.3, by=np.zeros(V))
 learning_rate, steps = 0.3, 300  # plain gradient descent; 300 steps take well under a second
-losses = []
+max_norm = 0.5  # just below the first gradients' global norm (about 0.8): the first steps are clipped
+losses, norms = [], []  # norms: (global norm before, after clipping) at every step
 for step in range(steps):
     h, cache = rnn_forward(one_hot(inputs, V), np.zeros((1, H)), params["Wx"], params["Wh"], params["b"])
     scores, out_cache = temporal_affine_forward(h, params["Wy"], params["by"])
     loss, dscores = softmax_cross_entropy(scores, targets)
     dh, dWy, dby = temporal_affine_backward(dscores, out_cache)
     _, _, dWx, dWh, db = rnn_backward(dh, cache)
-    for name, grad in zip(["Wx", "Wh", "b", "Wy", "by"], [dWx, dWh, db, dWy, dby]):
+    grads, norm_before = clip_by_global_norm([dWx, dWh, db, dWy, dby], max_norm)
+    norms.append((float(norm_before), float(np.sqrt(sum(np.sum(np.square(g)) for g in grads)))))
+    for name, grad in zip(["Wx", "Wh", "b", "Wy", "by"], grads):
         params[name] -= learning_rate * grad
     losses.append(loss)
+print("step  global norm before -> after clipping")
+for step in [*range(8), *range(50, steps, 50)]:
+    print(f"{step:4d}  {norms[step][0]:.4f} -> {norms[step][1]:.4f}")
 prediction = "".join(chars[i] for i in scores.argmax(axis=-1)[0])
 print(f"loss {losses[0]:.3f} -> {losses[-1]:.4f}; the model reads 'hell' and predicts {prediction!r}")

@@ -225,7 +225,8 @@ _g = np.random.default_rng(3)
 _N, _D, _H = 2, 3, 4
 _inputs = dict(x=_g.normal(size=(_N, _D)), h_prev=_g.normal(size=(_N, _H)), c_prev=_g.normal(size=(_N, _H)),
                Wx=_g.normal(size=(_D, 4 * _H)) * 0.5, Wh=_g.normal(size=(_H, 4 * _H)) * 0.5, b=_g.normal(size=4 * _H))
-_h_next, _c_next, _cache = lstm_step_forward(**_inputs)
+# your function gets positional arguments, in the order of _inputs: the parameter names are yours
+_h_next, _c_next, _cache = lstm_step_forward(*_inputs.values())
 _dh, _dc = _g.normal(size=(_N, _H)), _g.normal(size=(_N, _H))
 _dh_before, _dc_before = _dh.copy(), _dc.copy()
 _grads = lstm_step_backward(_dh, _dc, _cache)
@@ -237,12 +238,12 @@ for _name, _grad in zip(_inputs, _grads):
         f"d{_name} should have the shape of {_name}, {np.shape(_inputs[_name])}; got {np.shape(_grad)}")
 
 
-def _both(**kw):  # L = <dh, h_next> + <dc, c_next>: differentiate both outputs at once
-    h, c, _ = lstm_step_forward(**kw)
+def _both(*args):  # L = <dh, h_next> + <dc, c_next>: differentiate both outputs at once
+    h, c, _ = lstm_step_forward(*args)
     return np.stack([h, c])
 
 
-_num_db = numerical_gradient(lambda b: _both(**{**_inputs, "b": b}), _inputs["b"], np.stack([_dh, _dc]))
+_num_db = numerical_gradient(lambda b: _both(*{**_inputs, "b": b}.values()), _inputs["b"], np.stack([_dh, _dc]))
 assert_close(_grads[5], _num_db, name="db (against a numerical gradient of your forward)", rtol=1e-5, atol=1e-7)
 ### BEGIN HIDDEN TESTS
 import torch
@@ -277,7 +278,7 @@ _upstreams = {
 for _what, (_dh, _dc) in _upstreams.items():
     _dh_arg, _dc_arg = _dh.copy(), _dc.copy()
     with reference_blocked(*_blocked):
-        _out_h, _out_c, _cache = lstm_step_forward(**{k: v.copy() for k, v in _inputs.items()})
+        _out_h, _out_c, _cache = lstm_step_forward(*(v.copy() for v in _inputs.values()))
         _grads = lstm_step_backward(_dh_arg, _dc_arg, _cache)
     assert np.array_equal(_dh_arg, _dh), "lstm_step_backward changed its argument dh_next in place"
     assert np.array_equal(_dc_arg, _dc), "lstm_step_backward changed its argument dc_next in place"
@@ -293,7 +294,7 @@ for _what, (_dh, _dc) in _upstreams.items():
 # oracle 2: central differences of the written-out formula, for the first upstream
 _dh, _dc = _upstreams["both dh_next and dc_next"]
 with reference_blocked(*_blocked):
-    _grads = lstm_step_backward(_dh.copy(), _dc.copy(), lstm_step_forward(**{k: v.copy() for k, v in _inputs.items()})[2])
+    _grads = lstm_step_backward(_dh.copy(), _dc.copy(), lstm_step_forward(*(v.copy() for v in _inputs.values()))[2])
 for _name, _grad in zip(_inputs, _grads):
     _num = numerical_gradient(lambda v, n=_name: _formula(**{**_inputs, n: v}), _inputs[_name], np.stack([_dh, _dc]))
     assert_close(_grad, _num, name=f"d{_name} (against a float64 numerical gradient)", rtol=1e-5, atol=1e-7)
@@ -402,7 +403,8 @@ _g = np.random.default_rng(5)
 _N, _T, _D, _H = 2, 3, 2, 3
 _inputs = dict(x=_g.normal(size=(_N, _T, _D)), h0=_g.normal(size=(_N, _H)),
                Wx=_g.normal(size=(_D, 4 * _H)) * 0.5, Wh=_g.normal(size=(_H, 4 * _H)) * 0.5, b=_g.normal(size=4 * _H))
-_h, _cache = lstm_forward(**_inputs)
+# your function gets positional arguments, in the order of _inputs: the parameter names are yours
+_h, _cache = lstm_forward(*_inputs.values())
 _dh = np.zeros((_N, _T, _H))
 _dh[:, -1] = _g.normal(size=(_N, _H))  # a loss on the last step only
 _dh_before = _dh.copy()
@@ -412,7 +414,7 @@ assert len(_grads) == 5, "return five gradients: dx, dh0, dWx, dWh, db"
 for _name, _grad in zip(_inputs, _grads):
     assert np.shape(_grad) == np.shape(_inputs[_name]), (
         f"d{_name} should have the shape of {_name}, {np.shape(_inputs[_name])}; got {np.shape(_grad)}")
-_num_dh0 = numerical_gradient(lambda v: lstm_forward(**{**_inputs, "h0": v})[0], _inputs["h0"], _dh)
+_num_dh0 = numerical_gradient(lambda v: lstm_forward(*{**_inputs, "h0": v}.values())[0], _inputs["h0"], _dh)
 assert_close(_grads[1], _num_dh0, name="dh0 with a loss on the last step only (are dh and dc carried back?)",
              rtol=1e-5, atol=1e-7)
 ### BEGIN HIDDEN TESTS
@@ -468,7 +470,7 @@ _upstreams["a loss on the last step only"] = _only_last
 for _what, _dh in _upstreams.items():
     _dh_arg = _dh.copy()
     with reference_blocked(*_blocked):
-        _h, _cache = lstm_forward(**{k: v.copy() for k, v in _inputs.items()})
+        _h, _cache = lstm_forward(*(v.copy() for v in _inputs.values()))
         _grads = lstm_backward(_dh_arg, _cache)
     assert np.array_equal(_dh_arg, _dh), "lstm_backward changed its argument dh in place"
     _expected = _torch_grads(_dh)
@@ -476,7 +478,7 @@ for _what, _dh in _upstreams.items():
         assert_close(_grad, _expected[_name], name=f"d{_name} with {_what} (against PyTorch autograd)")
 _dh = _upstreams["a loss on every step"]
 with reference_blocked(*_blocked):
-    _grads = lstm_backward(_dh.copy(), lstm_forward(**{k: v.copy() for k, v in _inputs.items()})[1])
+    _grads = lstm_backward(_dh.copy(), lstm_forward(*(v.copy() for v in _inputs.values()))[1])
 for _name in ("h0", "Wh", "b"):
     _num = numerical_gradient(lambda v, n=_name: _formula(**{**_inputs, n: v}), _inputs[_name], _dh)
     _grad = _grads[list(_inputs).index(_name)]

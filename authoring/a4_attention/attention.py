@@ -3,7 +3,8 @@
 #
 # You will write the pieces of a Transformer's attention layer: scaled dot-product attention
 # with masks, the two masks every Transformer needs (causal and padding), the sinusoidal
-# positional encoding, and multi-head attention.
+# positional encoding and multi-head attention, and then assemble them into a Transformer
+# encoder block, which you will train on a small task at the end.
 #
 # Read first: chapter 8, *Attention and the Transformer*.
 #
@@ -32,6 +33,7 @@ from torch import nn
 
 from course_lib.grading import assert_close
 
+torch.set_num_threads(1)  # these models are tiny: one thread is faster than several
 torch.manual_seed(0)
 
 # %% [markdown]
@@ -443,6 +445,284 @@ assert_close(_op, _o[:, _perm], name="self-attention of permuted tokens (should 
 ### END HIDDEN TESTS
 
 # %% [markdown]
+# ## Exercise 6 — the encoder block (3 points)
+#
+# A Transformer encoder is a stack of identical blocks. Each block first mixes information
+# *across* positions with self-attention, then transforms every position *on its own* with a
+# small two-layer network, the position-wise feed-forward network (FFN). Around each of the two
+# sub-layers sits a **residual connection** (the sub-layer's input is added to its output) and
+# then a **LayerNorm**:
+#
+# $$H = \operatorname{LayerNorm}_1\big(X + \operatorname{MHA}(X, X, X)\big), \qquad
+# \text{out} = \operatorname{LayerNorm}_2\big(H + \operatorname{ReLU}(H W_1^\top + b_1)\, W_2^\top + b_2\big).$$
+#
+# | step | code | shape |
+# |---|---|---|
+# | input | `x` | `(B, T, d_model)` |
+# | self-attention | `self.attn(x, x, x, mask)[0]` | `(B, T, d_model)` |
+# | residual, then norm | `h = self.norm1(x + ...)` | `(B, T, d_model)` |
+# | FFN, first layer | `torch.relu(self.ff1(h))` | `(B, T, d_ff)` |
+# | FFN, second layer | `self.ff2(...)` | `(B, T, d_model)` |
+# | residual, then norm | `out = self.norm2(h + ...)` | `(B, T, d_model)` |
+#
+# This is the **post-norm** block of the original Transformer and of PyTorch's default
+# `nn.TransformerEncoderLayer` (`norm_first=False`): the LayerNorm comes *after* each residual
+# sum, whereas a pre-norm block (`x + attn(norm1(x))`, used by GPT-2 and most large models
+# because deep stacks of it train more stably) normalises only the sub-layer's input and leaves
+# the residual path untouched.
+#
+# Give the block exactly these attributes (the grader copies their weights into PyTorch's layer):
+#
+# | attribute | module |
+# |---|---|
+# | `attn` | your `MultiHeadAttention(d_model, num_heads)` from exercise 5 |
+# | `ff1` | `nn.Linear(d_model, d_ff)` |
+# | `ff2` | `nn.Linear(d_ff, d_model)` |
+# | `norm1`, `norm2` | two separate `nn.LayerNorm(d_model)` |
+#
+# `forward(x, mask=None)` returns the output tensor `(B, T, d_model)` alone, not the attention
+# weights. `mask` is as in exercise 5 (bool, `True` = may attend, broadcastable to
+# `(B, num_heads, T, T)`): hand it to `self.attn`. No dropout. With the same weights your block
+# must agree with `nn.TransformerEncoderLayer(d_model, num_heads, d_ff, dropout=0.0,
+# batch_first=True)`, whose masks mean the opposite (`True` = blocked). The block is only as
+# right as your `MultiHeadAttention`: when that is the reason it fails, the grader says so.
+
+# %% nbgrader={"grade": false, "grade_id": "EncoderBlock", "locked": false, "schema_version": 3, "solution": true}
+class EncoderBlock(nn.Module):
+    """Post-norm Transformer encoder block: attn, ff1, ff2, norm1, norm2."""
+
+    def __init__(self, d_model, num_heads, d_ff):
+        super().__init__()
+        ### BEGIN SOLUTION
+        self.attn = MultiHeadAttention(d_model, num_heads)
+        self.ff1 = nn.Linear(d_model, d_ff)
+        self.ff2 = nn.Linear(d_ff, d_model)
+        self.norm1 = nn.LayerNorm(d_model)
+        self.norm2 = nn.LayerNorm(d_model)
+        ### END SOLUTION
+
+    def forward(self, x, mask=None):
+        """x (B, T, d_model), mask bool broadcastable to (B, num_heads, T, T) -> (B, T, d_model)."""
+        ### BEGIN SOLUTION
+        h = self.norm1(x + self.attn(x, x, x, mask)[0])           # attention, residual, norm
+        return self.norm2(h + self.ff2(torch.relu(self.ff1(h))))  # FFN, residual, norm
+        ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_EncoderBlock", "locked": true, "points": 3, "schema_version": 3, "solution": false}
+import torch
+from torch import nn
+
+from course_lib.grading import assert_close
+
+_x = torch.randn(3, 5, 8, generator=torch.Generator().manual_seed(405))
+_diagonal = torch.eye(5, dtype=torch.bool)  # every position may attend only to itself
+_FAILURES = (AssertionError, ArithmeticError, LookupError, TypeError, ValueError, RuntimeError, AttributeError)
+
+
+def _attention_sees_only_itself():
+    """Your MultiHeadAttention under the diagonal mask: does each position get what that token alone gets?"""
+    try:
+        mha = MultiHeadAttention(8, 2)
+        out, _ = mha(_x, _x, _x, _diagonal)
+        alone = torch.cat([mha(_x[:, t:t + 1], _x[:, t:t + 1], _x[:, t:t + 1])[0] for t in range(5)], dim=1)
+        return tuple(out.shape) == tuple(alone.shape) and torch.allclose(out, alone, rtol=1e-5, atol=1e-5)
+    except _FAILURES:
+        return False
+
+
+try:
+    _block = EncoderBlock(8, 2, 16)
+    assert isinstance(getattr(_block, "attn", None), nn.Module), "attn should be your MultiHeadAttention(d_model, num_heads)"
+    for _name in ("q_proj", "k_proj", "v_proj", "out_proj"):
+        assert isinstance(getattr(_block.attn, _name, None), nn.Linear), (
+            f"attn has no nn.Linear {_name}: attn should be your MultiHeadAttention(d_model, num_heads)")
+    for _name, _shape in (("ff1", (8, 16)), ("ff2", (16, 8))):
+        _lin = getattr(_block, _name, None)
+        assert isinstance(_lin, nn.Linear) and (_lin.in_features, _lin.out_features) == _shape, (
+            f"{_name} should be nn.Linear{_shape} for EncoderBlock(8, 2, 16)")
+    for _name in ("norm1", "norm2"):
+        _norm = getattr(_block, _name, None)
+        assert isinstance(_norm, nn.LayerNorm) and tuple(_norm.normalized_shape) == (8,), (
+            f"{_name} should be nn.LayerNorm(8)")
+    _y = _block(_x)
+    assert isinstance(_y, torch.Tensor), (
+        f"forward should return the output tensor (B, T, d_model) alone, not the attention weights; got a {type(_y).__name__}")
+    assert tuple(_y.shape) == (3, 5, 8), f"the output should have shape (B, T, d_model) = (3, 5, 8), got {tuple(_y.shape)}"
+    # under the diagonal mask, each position's output is the block applied to that token alone
+    _y_self = _block(_x, _diagonal)
+    for _t in range(5):
+        assert_close(_y_self[:, _t], _block(_x[:, _t:_t + 1])[:, 0], rtol=1e-5, atol=1e-5,
+                     name=f"position {_t} under a diagonal mask (against the block run on that token alone)")
+except _FAILURES:
+    if not _attention_sees_only_itself():  # the block fails: is your MultiHeadAttention the reason?
+        raise AssertionError("EncoderBlock uses your MultiHeadAttention, which fails its own checks: fix that exercise "
+                             "first (under a diagonal mask, its positions do not see only themselves)") from None
+    raise
+### BEGIN HIDDEN TESTS
+import torch
+from torch import nn
+
+import course_lib.torch_nn.attention as _ref
+import course_lib.torch_nn.transformer as _ref_block
+from course_lib.gradient_probes import input_gradients, parameter_gradients
+from course_lib.grading import assert_close, reference_blocked
+
+_blocked = (_ref.scaled_dot_product_attention, _ref.masked_softmax, _ref.attention_scores,
+            _ref.MultiHeadAttention.forward, _ref.MultiHeadAttention._split_heads,
+            _ref_block.EncoderBlock.forward, _ref_block.EncoderBlock.forward_with_weights)
+# what a wrong answer raises (in the judge, the student's exceptions arrive as these builtins; the grader's own
+# timeouts and crashes are none of them)
+_FAILURES = (AssertionError, ArithmeticError, LookupError, TypeError, ValueError, RuntimeError, AttributeError)
+_PROJ = ("q_proj", "k_proj", "v_proj")
+
+
+def _mha_state(attn, read, prefix=""):
+    """nn.MultiheadAttention's packed parameters (``read(p)``: p or p.grad) as q_proj, ..., out_proj."""
+    state = {f"{prefix}out_proj.weight": read(attn.out_proj.weight), f"{prefix}out_proj.bias": read(attn.out_proj.bias)}
+    for name, w, b in zip(_PROJ, read(attn.in_proj_weight).chunk(3), read(attn.in_proj_bias).chunk(3)):
+        state[f"{prefix}{name}.weight"], state[f"{prefix}{name}.bias"] = w, b
+    return {k: v.detach().clone() for k, v in state.items()}
+
+
+def _block_state(layer, read):
+    """nn.TransformerEncoderLayer's parameters (or gradients) under the block's names attn.*, ff1, ff2, norm1, norm2."""
+    state = _mha_state(layer.self_attn, read, prefix="attn.")
+    for mine, theirs in (("ff1", "linear1"), ("ff2", "linear2"), ("norm1", "norm1"), ("norm2", "norm2")):
+        for kind in ("weight", "bias"):
+            state[f"{mine}.{kind}"] = read(getattr(getattr(layer, theirs), kind)).detach().clone()
+    return state
+
+
+def _randomise(module, seed):
+    """Every weight uniform in [-0.6, 0.6], LayerNorm gains in [0.5, 1.5]: no two modules alike."""
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for name, p in module.named_parameters():
+            p.copy_(torch.rand(p.shape, generator=g, dtype=p.dtype) * 1.2 - 0.6)
+            if name.startswith("norm") and name.endswith("weight"):
+                p.add_(1.0)
+    return module
+
+
+def _mha_problem():
+    """None if the notebook's MultiHeadAttention passes its value checks, else the first failure."""
+    dm, h = 12, 3
+    theirs = _randomise(nn.MultiheadAttention(dm, h, batch_first=True).double(), 406)
+    g = torch.Generator().manual_seed(407)
+    query = torch.randn(2, 3, dm, generator=g, dtype=torch.float64)
+    keys = torch.randn(2, 5, dm, generator=g, dtype=torch.float64)
+    causal = torch.ones(5, 5, dtype=torch.bool).tril()
+    valid = torch.tensor([[True, True, True, False, False], [True] * 5])
+    checks = (("cross-attention", (query, keys, keys), None, {}),
+              ("self-attention", (keys, keys, keys), None, {}),
+              ("a causal mask", (keys, keys, keys), causal, {"attn_mask": ~causal}),
+              ("a key padding mask", (keys, keys, keys), valid[:, None, None], {"key_padding_mask": ~valid}))
+    try:
+        with reference_blocked(*_blocked):
+            mine = MultiHeadAttention(dm, h).double()
+            mine.load_state_dict(_mha_state(theirs, lambda p: p), strict=False)
+        for label, args, mask, kwargs in checks:
+            with torch.no_grad():
+                exp_out, exp_w = theirs(*args, need_weights=True, average_attn_weights=False, **kwargs)
+                with reference_blocked(*_blocked):
+                    got_out, got_w = mine(*args) if mask is None else mine(*args, mask)
+            assert_close(got_w, exp_w, name=f"MultiHeadAttention weights, {label}")
+            assert_close(got_out, exp_out, name=f"MultiHeadAttention output, {label}")
+    except _FAILURES as err:
+        return str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+    return None
+
+
+def _layer_and_block(d_model, num_heads, d_ff, seed):
+    """PyTorch's layer with random weights, and the student's block holding the same weights."""
+    layer = _randomise(nn.TransformerEncoderLayer(d_model, num_heads, d_ff, dropout=0.0, batch_first=True).double(),
+                       seed)
+    layer.train()  # with dropout 0, train() is the plain math (eval() may take a fused fast path)
+    wanted = _block_state(layer, lambda p: p)
+    with reference_blocked(*_blocked):
+        block = EncoderBlock(d_model, num_heads, d_ff).double()
+    have = block.state_dict()
+    missing = [k for k in wanted if k not in have]
+    assert not missing, (f"EncoderBlock({d_model}, {num_heads}, {d_ff}) has no {', '.join(missing)}: the attributes "
+                         "are attn (your MultiHeadAttention), ff1, ff2, norm1, norm2")
+    for k, v in wanted.items():
+        assert tuple(have[k].shape) == tuple(v.shape), (
+            f"EncoderBlock({d_model}, {num_heads}, {d_ff}): {k} has shape {tuple(have[k].shape)}, expected {tuple(v.shape)}")
+    block.load_state_dict(wanted, strict=False)
+    held = block.state_dict()  # read back: the weights the block holds now
+    for k, v in wanted.items():
+        assert torch.equal(held[k], v), (
+            f"after loading weights, {k} holds another module's values: norm1 and norm2 (and ff1, ff2) must be "
+            "separate modules")
+    return layer, block  # the layer holds exactly the weights read back from the block
+
+
+def _check_masks(d_model, num_heads, d_ff, B, T, lengths, seed):
+    layer, block = _layer_and_block(d_model, num_heads, d_ff, seed)
+    g = torch.Generator().manual_seed(seed + 1)
+    x = torch.randn(B, T, d_model, generator=g, dtype=torch.float64)
+    causal = torch.ones(T, T, dtype=torch.bool).tril()
+    valid = torch.arange(T)[None, :] < torch.tensor(lengths)[:, None]  # (B, T) real tokens
+    per_head = (torch.rand(B, num_heads, T, T, generator=g) < 0.5) | torch.eye(T, dtype=torch.bool)
+    cases = (("no mask", None, {}),
+             ("a causal mask (T, T)", causal, {"src_mask": ~causal}),
+             ("a padding mask (B, 1, 1, T)", valid[:, None, None, :], {"src_key_padding_mask": ~valid}),
+             ("causal and padding combined, (B, 1, T, T)", causal & valid[:, None, None, :],
+              {"src_mask": ~causal, "src_key_padding_mask": ~valid}),
+             ("a mask per head (B, num_heads, T, T)", per_head, {"src_mask": ~per_head.reshape(B * num_heads, T, T)}))
+    where = f"EncoderBlock({d_model}, {num_heads}, {d_ff}), B={B}, T={T}"
+    for label, mask, torch_masks in cases:
+        args = (x.clone(),) if mask is None else (x.clone(), mask.clone())
+        with reference_blocked(*_blocked):
+            got = block(*args)
+        assert isinstance(got, torch.Tensor), (
+            f"{where}: forward returned a {type(got).__name__}; it should return the output tensor alone")
+        assert got.dtype == torch.float64, f"{where}, {label}: a float64 block and input gave {got.dtype}"
+        with torch.no_grad():
+            expected = layer(x, **torch_masks)
+        assert_close(got, expected, name=f"{where}, {label} (against nn.TransformerEncoderLayer with your weights)")
+        assert torch.equal(args[0], x) and (mask is None or torch.equal(args[1], mask)), (
+            f"{where}, {label}: forward changed its x or mask argument in place")
+    return layer, block, x, causal & valid[:, None, None, :], {"src_mask": ~causal, "src_key_padding_mask": ~valid}
+
+
+def _check_gradients(layer, block, x, mask, torch_masks):
+    """Gradients of the block's output, for x and every weight, against PyTorch's layer."""
+    upstream = torch.randn(x.shape, generator=torch.Generator().manual_seed(408), dtype=torch.float64)  # dL/d output
+    with reference_blocked(*_blocked):
+        _, (d_x,) = input_gradients(block, (x, mask), wrt=(0,), grad_output=upstream)
+        _, grads = parameter_gradients(block, (x, mask), grad_output=upstream)
+    x_leaf = x.clone().requires_grad_(True)
+    layer.zero_grad()
+    (layer(x_leaf, **torch_masks) * upstream).sum().backward()
+    assert d_x is not None, "no gradient reaches x through the block"
+    assert_close(d_x, x_leaf.grad, name="the gradient of the output with respect to x")
+    expected = _block_state(layer, lambda p: p.grad)
+    for name, grad in expected.items():
+        if name in grads:  # a parameter registered twice is listed once, under its first name
+            assert grads[name] is not None, f"no gradient reaches {name}: the output must stay connected to it"
+            assert_close(grads[name], grad, name=f"the gradient of {name}")
+
+
+def _check_block():
+    layer, block, x, mask, torch_masks = _check_masks(12, 3, 20, 2, 5, [3, 5], 410)
+    _check_masks(8, 2, 6, 1, 4, [2], 420)   # a batch of one, d_ff < d_model
+    _check_masks(6, 1, 10, 3, 1, [1, 1, 1], 430)  # T = 1, one head
+    _check_gradients(layer, block, x, mask, torch_masks)
+
+
+try:
+    _check_block()
+except _FAILURES:
+    _problem = _mha_problem()
+    if _problem is not None:
+        raise AssertionError("EncoderBlock uses your MultiHeadAttention, which fails its own checks: fix that "
+                             f"exercise first\n(first failing check: {_problem})") from None
+    raise
+### END HIDDEN TESTS
+
+# %% [markdown]
 # ## Putting it together (not graded)
 #
 # Your pieces in a row: a sentence of 5 tokens padded to 6, with a causal mask combined with its
@@ -459,3 +739,74 @@ _attn = MultiHeadAttention(8, 2)
 with torch.no_grad():
     _, _weights = _attn(_emb, _emb, _emb, _mask[:, None])
 print(_weights[0, 0].numpy().round(2))
+
+# %% [markdown]
+# ### An encoder block at work
+#
+# The task from chapter 8: a sequence of `T = 12` random tokens out of 8, labelled by its
+# **first** token. A model that reads its answer at the *last* position must carry that token
+# across the whole sequence; one attention layer can look straight back at position 0, provided
+# the positional encoding tells it where position 0 is. Below, your pieces as a classifier:
+# embeddings plus your `positional_encoding`, one of your `EncoderBlock`s, and a linear layer on
+# the last position, trained with Adam for 200 steps (a few seconds on a CPU). Chance is 1/8;
+# expect an accuracy close to 1, and attention maps in which the last row (the position that
+# answers) puts nearly all its weight on the first column. (Skipped while grading.)
+
+# %% nbgrader={"grade": false, "grade_id": "encoder_demo", "locked": true, "schema_version": 3, "solution": false}
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from course_lib.data.tasks import first_token_task
+from course_lib.grading import in_autograder
+
+T, NUM_TOKENS, D_MODEL, NUM_HEADS, D_FF = 12, 8, 32, 2, 64
+STEPS, BATCH, LEARNING_RATE = 200, 32, 3e-3  # enough to learn the task, in about a second per 100 steps
+
+
+class FirstTokenClassifier(nn.Module):
+    """ids (B, T) -> logits (B, NUM_TOKENS), read at the last position."""
+
+    def __init__(self):
+        super().__init__()
+        self.embed = nn.Embedding(NUM_TOKENS, D_MODEL)
+        self.block = EncoderBlock(D_MODEL, NUM_HEADS, D_FF)
+        self.head = nn.Linear(D_MODEL, NUM_TOKENS)
+
+    def inputs(self, ids):
+        return self.embed(ids) + positional_encoding(ids.shape[1], D_MODEL)  # (B, T, D_MODEL)
+
+    def forward(self, ids):
+        return self.head(self.block(self.inputs(ids))[:, -1])
+
+
+if not in_autograder():
+    import matplotlib.pyplot as plt
+
+    from course_lib.plotting import plot_attention
+
+    torch.manual_seed(0)
+    data_gen = torch.Generator().manual_seed(0)
+    classifier = FirstTokenClassifier()
+    optimizer = torch.optim.Adam(classifier.parameters(), lr=LEARNING_RATE)
+    for step in range(1, STEPS + 1):
+        ids, labels = first_token_task(BATCH, T, NUM_TOKENS, data_gen)
+        loss = F.cross_entropy(classifier(ids), labels)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        if step % 50 == 0:
+            print(f"step {step:3d}  loss {loss.item():.4f}")
+    test_ids, test_labels = first_token_task(1000, T, NUM_TOKENS, data_gen)
+    with torch.no_grad():
+        accuracy = (classifier(test_ids).argmax(-1) == test_labels).float().mean().item()
+        x = classifier.inputs(test_ids[:1])
+        _, attention = classifier.block.attn(x, x, x)  # (1, NUM_HEADS, T, T)
+    print(f"accuracy on 1000 new sequences: {accuracy:.3f} (chance: {1 / NUM_TOKENS:.3f})")
+    print("weight of the last position on position 0, per head:", attention[0, :, -1, 0].numpy().round(2))
+    tokens = [f"{p}:{token}" for p, token in enumerate(test_ids[0].tolist())]
+    fig, axes = plt.subplots(1, NUM_HEADS, figsize=(5 * NUM_HEADS, 4))
+    for head, ax in enumerate(axes):
+        plot_attention(attention[0, head].numpy(), tokens, tokens, ax=ax, title=f"head {head} (position:token)")
+    plt.tight_layout()
+    plt.show()

@@ -2,8 +2,9 @@
 # # Assignment 5 — A character language model
 #
 # You will build the pieces of a character-level LSTM language model in PyTorch: the vocabulary,
-# the training windows, temperature sampling, the model itself and the generation loop that
-# feeds the model its own output.
+# the training windows, temperature sampling, the model itself, the generation loop that feeds
+# the model its own output, and the training step that carries the LSTM's state along a long
+# text. At the end, your pieces train on Shakespeare.
 #
 # Read first: chapter 7, *Character language models*.
 #
@@ -140,7 +141,7 @@ import torch
 _logits = torch.tensor([0.5, 3.0, -1.0, 1.0])
 _got = sample_next(_logits, 0)
 assert isinstance(_got, int) and _got == 1, f"temperature 0 should return the argmax 1 as an int, got {_got!r}"
-_got = sample_next(_logits, 1.0, torch.Generator().manual_seed(0))
+_got = sample_next(_logits, 1.0, generator=torch.Generator().manual_seed(0))
 assert isinstance(_got, int) and 0 <= _got < 4, f"sample_next should return an int id in [0, 4), got {_got!r}"
 try:
     sample_next(_logits, -1.0)
@@ -170,7 +171,7 @@ for _tau, _dtype in ((0.5, torch.float32), (1.0, torch.float32), (2.0, torch.flo
     with reference_blocked(_ref.sample_next, _ref.generate):
         for _i in range(40):
             torch.manual_seed(1000 + _i)  # the global generator must not be the one that draws
-            _got.append(sample_next(_z, _tau, _g_student))
+            _got.append(sample_next(_z, _tau, generator=_g_student))
     assert all(isinstance(_v, int) for _v in _got), "sample_next should return Python ints"
     assert _got == _expected, (
         f"at temperature {_tau} ({_dtype} logits), 40 draws with a generator seeded 7 differ from "
@@ -180,7 +181,7 @@ assert torch.equal(_logits, _before), "sample_next changed the logits in place"
 with reference_blocked(_ref.sample_next, _ref.generate):
     _g = torch.Generator().manual_seed(1)
     _g_state = _g.get_state()
-    _got = sample_next(_logits.double(), 0.0, _g)
+    _got = sample_next(_logits.double(), 0.0, generator=_g)
     assert _got == int(_logits.argmax()), "temperature 0 should give the argmax"
     assert torch.equal(_g.get_state(), _g_state), "temperature 0 should return the argmax without drawing from the generator"
     # without a generator, the draws come from torch's global one: with 12 equally likely ids, 40
@@ -237,7 +238,7 @@ class CharLSTM(nn.Module):
 import torch
 
 torch.manual_seed(0)
-_model = CharLSTM(vocab_size=10, embed_dim=4, hidden_size=6)
+_model = CharLSTM(10, 4, 6)
 _logits, (_h, _c) = _model(torch.randint(0, 10, (3, 5)))
 assert tuple(_logits.shape) == (3, 5, 10), f"logits should have shape (B, T, V) = (3, 5, 10), got {tuple(_logits.shape)}"
 assert tuple(_h.shape) == tuple(_c.shape) == (1, 3, 6), (
@@ -369,9 +370,19 @@ _SCRIPT = [3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8, 9, 7, 9, 3, 2, 3]  # what the sta
 _recorded = []
 
 
-def _scripted_sampler(logits, temperature, generator=None):
+def _scripted_sampler(*args, **kwargs):
     """Stands in for the notebook's sample_next: records its arguments, draws one number from the
-    generator it is given (as a real sampler would), returns the script."""
+    generator it is given (as a real sampler would), returns the script. Your generate may call it
+    by position or by your own parameter names: the logits are the tensor, the temperature the
+    number and the generator the torch.Generator among the arguments."""
+    _values = [*args, *kwargs.values()]
+    generator = next((_v for _v in _values if isinstance(_v, torch.Generator)), None)
+    _rest = [_v for _v in _values if _v is not None and not isinstance(_v, torch.Generator)]
+    _tensors = [_v for _v in _rest if isinstance(_v, torch.Tensor) and _v.dim() > 0]
+    if len(_rest) != 2 or len(_tensors) != 1:
+        raise TypeError("sample_next takes the logits (V,), the temperature and optionally a generator")
+    logits = _tensors[0]
+    temperature = next(_v for _v in _rest if _v is not logits)
     _draw = torch.randint(0, 2**31, (1,), generator=generator).item() if generator is not None else None
     _recorded.append((torch.as_tensor(logits).detach().reshape(-1).clone(), temperature, _draw))
     return _SCRIPT[len(_recorded) - 1] % 10
@@ -427,6 +438,195 @@ for _prompt, _length, _tau in (("cab", 7, 0.8), ("j", 12, 1.3), ("hi", 1, 0.5), 
 ### END HIDDEN TESTS
 
 # %% [markdown]
+# ## Exercise 6 — one training step of truncated backpropagation through time (3 points)
+#
+# A text of a million characters does not fit through an LSTM in one backward pass. Chapter 7
+# lays it out as `B` **streams** side by side (`B` slices of the text, one per row) and reads
+# them `T` characters at a time: chunk `k` of row `b` continues exactly where chunk `k - 1` of
+# that row stopped. So the LSTM state `(h, c)` at the end of one chunk is the right state to
+# start the next one from, and **carrying it** lets the model use context longer than `T`.
+# The gradient, though, is cut at every chunk boundary:
+#
+# ```text
+#               chunk k-1                       chunk k                chunk k+1
+#  ... ──► LSTM ► LSTM ► LSTM ──(h, c)──► LSTM ► LSTM ► LSTM ──(h, c)──► LSTM ► ...
+#                                  │                              │
+#                               detach                         detach
+#  forward:  ──────────────────────────────────────────────────────────────────────►  the values flow on
+#  backward: ◄──────────────────── ✕ ◄─────────────────────────── ✕ ◄───────────────   the gradient stops at ✕
+# ```
+#
+# This is **truncated BPTT**: the forward pass sees the whole past through the state, the
+# backward pass only the last `T` steps. `state.detach()` keeps the *values* and drops the
+# computation graph behind them. Without it, the state of chunk `k - 1` still hangs on chunk
+# `k - 1`'s graph, and chunk `k`'s `backward()` runs into it: PyTorch freed that graph in the
+# previous `backward()` ("Trying to backward through the graph a second time"), and if it had
+# not, every step would reach further back, to the start of the text, and cost more than the
+# last.
+#
+# Write `train_step(model, optimizer, x, y, state=None, clip_norm=1.0)`, one such step on the
+# chunk `x` `(B, T)` with targets `y` `(B, T)` (`y[:, t]` is the character after `x[:, t]`):
+#
+# 1. detach the incoming `state` (`None`, or a pair `(h, c)`: detach both), so that no gradient
+#    reaches earlier chunks;
+# 2. run the model on `x` from that state: it returns the logits `(B, T, V)` and the new state;
+# 3. the loss: the **mean** cross-entropy over all `B·T` positions
+#    (`nn.functional.cross_entropy` takes logits `(N, V)` and targets `(N,)`: reshape);
+# 4. zero the gradients (`optimizer.zero_grad()`) **before** `loss.backward()`: `backward()`
+#    *adds* to `.grad`;
+# 5. `loss.backward()`;
+# 6. clip the gradient's global norm to `clip_norm` with `torch.nn.utils.clip_grad_norm_`,
+#    chapter 3's gradient clipping, **between** `backward()` and `optimizer.step()` (afterwards
+#    is too late);
+# 7. `optimizer.step()`;
+# 8. return the loss as a Python `float` (`loss.item()`) and the new state, for the next call.
+#
+# The grader lets your function train a small model of its own (not your `CharLSTM`) for a
+# few consecutive chunks, each call given the state the call before returned, with plain SGD,
+# clipping that acts and clipping that does not, and compares every returned loss and state
+# and the parameters after every call with the same steps written out.
+
+# %% nbgrader={"grade": false, "grade_id": "train_step", "locked": false, "schema_version": 3, "solution": true}
+def train_step(model, optimizer, x, y, state=None, clip_norm=1.0):
+    """x, y (B, T) long; state (h, c) or None -> (loss as a float, new state (h, c))."""
+    ### BEGIN SOLUTION
+    if state is not None:
+        state = tuple(s.detach() for s in state)
+    logits, state = model(x, state)
+    loss = nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
+    optimizer.zero_grad()
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), clip_norm)
+    optimizer.step()
+    return loss.item(), state
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_train_step", "locked": true, "points": 3, "schema_version": 3, "solution": false}
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from course_lib.gradient_probes import training_steps
+
+
+class _TinyLM(nn.Module):
+    """A stand-in model (not your CharLSTM), so that this check tests train_step alone."""
+
+    def __init__(self, V, layers=1):
+        super().__init__()
+        self.embed, self.head = nn.Embedding(V, 4), nn.Linear(16, V)
+        self.lstm = nn.LSTM(4, 16, layers, batch_first=True)
+
+    def forward(self, x, state=None):
+        out, state = self.lstm(self.embed(x), state)
+        return self.head(out), state
+
+
+# training_steps calls train_step(model, optimizer, x, y, state=...) on a copy of _model once per
+# batch, carrying the state each call returns, and reports each returned loss and state and the
+# parameters after each call (under the grader your code runs apart from these checks)
+torch.manual_seed(0)
+_model = _TinyLM(6)
+_g = torch.Generator().manual_seed(0)
+_batches = [(torch.randint(0, 6, (3, 5), generator=_g), torch.randint(0, 6, (3, 5), generator=_g)) for _ in range(2)]
+_losses, _states, _params = training_steps(train_step, _model.state_dict(), {"name": "SGD", "lr": 0.5}, _batches)
+with torch.no_grad():
+    _logits, _ = _model(_batches[0][0])
+    _first = F.cross_entropy(_logits.reshape(-1, 6), _batches[0][1].reshape(-1)).item()
+assert all(isinstance(_loss, float) for _loss in _losses), (
+    f"train_step should return the loss as a Python float (loss.item()), got {type(_losses[0]).__name__}")
+assert abs(_losses[0] - _first) < 1e-4, (
+    f"the first loss should be the mean cross-entropy of the model's predictions before the step, {_first:.4f}; "
+    f"got {_losses[0]:.4f}")
+assert isinstance(_states[0], tuple) and len(_states[0]) == 2 and tuple(_states[0][0].shape) == (1, 3, 16), (
+    "return the new state (h, c) that model(x, state) gave, each (num_layers, B, H) = (1, 3, 16)")
+assert not torch.equal(_params[0]["head.bias"], _model.state_dict()["head.bias"]), (
+    "the parameters did not change: call optimizer.step()")
+### BEGIN HIDDEN TESTS
+import copy
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+import course_lib.training.char_lm as _ref
+from course_lib.gradient_probes import training_steps
+from course_lib.grading import reference_blocked
+
+
+def _by_hand(model, lr, batches, clip_norm, warmup):
+    """The oracle: the same SGD steps written out on a copy of the model (detach the incoming
+    state, forward, mean cross-entropy, zero_grad, backward, clip, step), and the gradient's
+    norm before each clipping."""
+    model = copy.deepcopy(model)
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    state = None
+    if warmup is not None:
+        with torch.no_grad():
+            _, state = model(warmup)
+    losses, states, params, norms = [], [], [], []
+    for x, y in batches:
+        if state is not None:
+            state = tuple(s.detach() for s in state)
+        logits, state = model(x, state)
+        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
+        optimizer.zero_grad()
+        loss.backward()
+        norms.append(float(nn.utils.clip_grad_norm_(model.parameters(), clip_norm)))
+        optimizer.step()
+        losses.append(loss.item())
+        states.append(tuple(s.detach().clone() for s in state))
+        params.append({name: p.detach().clone() for name, p in model.named_parameters()})
+    return losses, states, params, norms
+
+
+_LR = 0.5  # plain SGD: a gradient twice as large moves the parameters twice as far
+_g = torch.Generator().manual_seed(5)
+# (what the case checks, LSTM layers, clip_norm or None for the default (not passed), whether
+#  clipping acts, warmup ids: the first call's state then still hangs on a graph and the
+#  gradients are stale). A summed loss shows in the parameters only where clipping does not act.
+_CASES = [
+    ("the default clip_norm (1.0), clipping active", 1, None, True, None),
+    ("clip_norm=0.05, clipping active", 1, 0.05, True, None),
+    ("clip_norm=100 (clipping inactive), 2 layers, an incoming state still attached to a graph "
+     "and stale gradients", 2, 100.0, False, torch.randint(0, 6, (3, 4), generator=_g)),
+]
+for _what, _layers, _clip, _active, _warmup in _CASES:
+    torch.manual_seed(10 + _layers)
+    _model = _TinyLM(6, _layers)
+    _max_norm = 1.0 if _clip is None else _clip
+    if _clip is None:  # larger weights and one target character per batch: a gradient norm above 1
+        with torch.no_grad():
+            for _p in _model.parameters():
+                _p.mul_(3.0)
+    _chunks = [(torch.randint(0, 6, (3, 5), generator=_g),
+                 torch.full((3, 5), _k) if _clip is None else torch.randint(0, 6, (3, 5), generator=_g))
+                for _k in range(3)]
+    _exp_losses, _exp_states, _exp_params, _norms = _by_hand(_model, _LR, _chunks, _max_norm, _warmup)
+    assert all((_n > 1.1 * _max_norm) if _active else (_n < _max_norm) for _n in _norms), (
+        f"the grader's own case is broken: clipping should {'' if _active else 'not '}act in every step")
+    with reference_blocked(_ref.train_step):
+        _losses, _states, _params = training_steps(train_step, _model.state_dict(), {"name": "SGD", "lr": _LR}, _chunks,
+                                                   {} if _clip is None else {"clip_norm": _clip}, _warmup)
+    for _k in range(len(_chunks)):
+        _where = f"{_what}, call {_k + 1} of {len(_chunks)}"
+        assert isinstance(_losses[_k], float), f"{_where}: return the loss as a Python float (loss.item())"
+        torch.testing.assert_close(torch.tensor(float(_losses[_k])), torch.tensor(_exp_losses[_k]), msg=(
+            f"{_where}: the returned loss should be the mean cross-entropy over all B·T positions, computed from "
+            "the state the call was given"))
+        assert isinstance(_states[_k], tuple) and len(_states[_k]) == 2, f"{_where}: return the new state as (h, c)"
+        for _got, _want, _part in zip(_states[_k], _exp_states[_k], "hc"):
+            torch.testing.assert_close(_got, _want, msg=(
+                f"{_where}: the returned {_part} should be the one model(x, state) returned in this call"))
+        for _name, _want in _exp_params[_k].items():
+            torch.testing.assert_close(_params[_k][_name], _want, msg=(
+                f"{_where}: {_name} after the step differs from one SGD step on the gradient of the mean "
+                "cross-entropy, with the incoming state detached, the gradients zeroed before backward() and "
+                "clipped to clip_norm between backward() and step()"))
+### END HIDDEN TESTS
+
+# %% [markdown]
 # ## Putting it together — " if you want you" (not graded)
 #
 # Chapter 2 trained a tiny RNN to spell " if you want you"; here your own pieces do it with an
@@ -439,7 +639,7 @@ sentence = " if you want you"
 stoi, itos = build_char_vocab(sentence)
 ids = torch.tensor([stoi[ch] for ch in sentence])
 X, Y = make_sequences(ids, len(sentence) - 1)
-model = CharLSTM(len(itos), embed_dim=8, hidden_size=32)
+model = CharLSTM(len(itos), 8, 32)  # embedding size 8, hidden size 32
 optimizer = torch.optim.Adam(model.parameters(), lr=0.05)  # large: one short text, memorised fast
 for step in range(80):  # a fraction of a second on a CPU
     logits, _ = model(X)
@@ -449,3 +649,47 @@ for step in range(80):  # a fraction of a second on a CPU
     optimizer.step()
 print(f"loss after {step + 1} steps: {loss.item():.4f}")
 print(repr(generate(model, stoi, itos, " if", len(sentence) - 3, temperature=0)))
+
+# %% [markdown]
+# ## Training on a real text (not graded)
+#
+# Now your pieces train on Tiny Shakespeare, the way chapter 7 trains its model: the text is
+# laid out as 32 streams side by side (`batchify`), read 64 characters at a time (`chunks`),
+# and your `train_step` carries the state from each chunk to the next. 500 steps of a small
+# `CharLSTM` take about ten seconds of one CPU core: far from chapter 7's model, but the loss
+# falls well below $\ln V$ (a uniform guess) and the samples pick up words, line breaks and
+# speakers' names. (This cell does nothing while the notebook is graded or validated.)
+
+# %% nbgrader={"grade": false, "grade_id": "train_on_shakespeare", "locked": true, "schema_version": 3, "solution": false}
+import math
+
+from course_lib.training.char_lm import batchify, chunks
+from course_lib.data.corpora import load_text
+from course_lib.grading import in_autograder
+
+STEPS = 500  # 500 chunks of 32 x 64 characters: the first ~60% of each stream, read once
+
+if not in_autograder():
+    import matplotlib.pyplot as plt
+
+    # one thread: for an LSTM this small a second thread gains little, and on a busy machine
+    # two threads per process can be many times slower than one (as in chapter 7)
+    torch.set_num_threads(1)
+    shakespeare = load_text("tinyshakespeare")
+    stoi, itos = build_char_vocab(shakespeare)
+    streams = batchify(torch.tensor([stoi[ch] for ch in shakespeare]), 32)  # (32, L // 32)
+    torch.manual_seed(0)
+    model = CharLSTM(len(itos), 32, 128)  # embedding size 32, hidden size 128
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)  # large for Adam: a short run
+    losses, state = [], None
+    for step, (x, y) in zip(range(STEPS), chunks(streams, 64)):
+        loss, state = train_step(model, optimizer, x, y, state=state)
+        losses.append(loss)
+    fig, ax = plt.subplots(figsize=(6, 3))
+    ax.plot(losses, label="training loss")
+    ax.axhline(math.log(len(itos)), linestyle="--", color="gray", label=f"uniform guess, ln {len(itos)}")
+    ax.set_xlabel("step")
+    ax.set_ylabel("nats per character")
+    ax.legend()
+    plt.show()
+    print(generate(model, stoi, itos, "ROMEO:", 300, temperature=0.8, generator=torch.Generator().manual_seed(0)))

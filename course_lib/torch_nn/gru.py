@@ -18,35 +18,20 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
+from course_lib.grading import recurrent_weights
+from course_lib.torch_nn.cell_base import RNNCellBase
+
 _GATES = 3  # r, z, n
 
 
-class GRUCell(nn.Module):
+class GRUCell(RNNCellBase):
     """One GRU step with ``torch.nn.GRUCell``'s parameter names and shapes.
 
     Attributes:
         weight_ih (3H, D), weight_hh (3H, H), bias_ih (3H,), bias_hh (3H,).
     """
 
-    weight_ih: nn.Parameter
-    weight_hh: nn.Parameter
-    bias_ih: nn.Parameter
-    bias_hh: nn.Parameter
-
-    def __init__(
-        self, input_size: int, hidden_size: int, *, generator: torch.Generator | None = None
-    ) -> None:
-        super().__init__()
-        bound = 1.0 / hidden_size**0.5  # PyTorch's default: U(-1/sqrt(H), 1/sqrt(H))
-        shapes = {
-            "weight_ih": (_GATES * hidden_size, input_size),
-            "weight_hh": (_GATES * hidden_size, hidden_size),
-            "bias_ih": (_GATES * hidden_size,),
-            "bias_hh": (_GATES * hidden_size,),
-        }
-        for name, shape in shapes.items():
-            init = (torch.rand(shape, generator=generator) * 2 - 1) * bound
-            self.register_parameter(name, nn.Parameter(init))
+    gates = _GATES
 
     def forward(self, x: Tensor, h: Tensor) -> Tensor:
         """x (N, D), h (N, H) -> h_next (N, H)."""
@@ -81,12 +66,9 @@ class GRU(nn.Module):
             outputs.append(h)
         return torch.stack(outputs, dim=1), h
 
-    @torch.no_grad()
     def load_from_torch(self, module: nn.GRU | nn.GRUCell) -> GRU:
         """Copy the weights of a ``torch.nn.GRU`` (layer 0) or ``torch.nn.GRUCell``."""
-        suffix = "_l0" if isinstance(module, nn.GRU) else ""
-        for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
-            getattr(self.cell, name).copy_(getattr(module, name + suffix))
+        self.cell.load_from_torch(module)
         return self
 
 
@@ -95,13 +77,7 @@ def numpy_weights(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """``(Wx (D, 3H), Wh (H, 3H), bx (3H,), bh (3H,))`` for :mod:`course_lib.numpy_nn.gru`, as float64.
 
-    The biases stay separate: ``b_hn`` is multiplied by the reset gate.
+    ``Wx = weight_ih.T``, ``Wh = weight_hh.T``; the biases stay separate: ``b_hn`` is multiplied
+    by the reset gate.
     """
-    if isinstance(module, GRU):
-        module = module.cell
-    suffix = "_l0" if isinstance(module, nn.GRU) else ""
-
-    def get(name: str) -> np.ndarray:
-        return getattr(module, name + suffix).detach().double().numpy()
-
-    return get("weight_ih").T.copy(), get("weight_hh").T.copy(), get("bias_ih").copy(), get("bias_hh").copy()
+    return recurrent_weights(module.cell if isinstance(module, GRU) else module, sum_biases=False)

@@ -18,37 +18,22 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
+from course_lib.grading import recurrent_weights
+from course_lib.torch_nn.cell_base import RNNCellBase
+
 State = tuple[Tensor, Tensor]
 
 _GATES = 4  # i, f, g, o
 
 
-class LSTMCell(nn.Module):
+class LSTMCell(RNNCellBase):
     """One LSTM step with ``torch.nn.LSTMCell``'s parameter names and shapes.
 
     Attributes:
         weight_ih (4H, D), weight_hh (4H, H), bias_ih (4H,), bias_hh (4H,).
     """
 
-    weight_ih: nn.Parameter
-    weight_hh: nn.Parameter
-    bias_ih: nn.Parameter
-    bias_hh: nn.Parameter
-
-    def __init__(
-        self, input_size: int, hidden_size: int, *, generator: torch.Generator | None = None
-    ) -> None:
-        super().__init__()
-        bound = 1.0 / hidden_size**0.5  # PyTorch's default: U(-1/sqrt(H), 1/sqrt(H))
-        shapes = {
-            "weight_ih": (_GATES * hidden_size, input_size),
-            "weight_hh": (_GATES * hidden_size, hidden_size),
-            "bias_ih": (_GATES * hidden_size,),
-            "bias_hh": (_GATES * hidden_size,),
-        }
-        for name, shape in shapes.items():
-            init = (torch.rand(shape, generator=generator) * 2 - 1) * bound
-            self.register_parameter(name, nn.Parameter(init))
+    gates = _GATES
 
     def forward(self, x: Tensor, state: State) -> State:
         """x (N, D), state (h (N, H), c (N, H)) -> (h_next (N, H), c_next (N, H))."""
@@ -86,14 +71,11 @@ class LSTM(nn.Module):
             outputs.append(state[0])
         return torch.stack(outputs, dim=1), state
 
-    @torch.no_grad()
     def load_from_torch(self, module: nn.LSTM | nn.LSTMCell) -> LSTM:
         """Copy the weights of a ``torch.nn.LSTM`` (layer 0, no ``proj_size``) or ``torch.nn.LSTMCell``."""
         if isinstance(module, nn.LSTM) and module.proj_size:
             raise ValueError("an LSTM with proj_size has a weight_hr_l0 that LSTMCell has no place for")
-        suffix = "_l0" if isinstance(module, nn.LSTM) else ""
-        for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
-            getattr(self.cell, name).copy_(getattr(module, name + suffix))
+        self.cell.load_from_torch(module)
         return self
 
 
@@ -105,11 +87,4 @@ def numpy_weights(
     ``Wx = weight_ih.T``, ``Wh = weight_hh.T`` and ``b = bias_ih + bias_hh`` (layer 0 of an
     ``nn.LSTM``); the gate order stays ``[i, f, g, o]``.
     """
-    if isinstance(module, LSTM):
-        module = module.cell
-    suffix = "_l0" if isinstance(module, nn.LSTM) else ""
-
-    def get(name: str) -> np.ndarray:
-        return getattr(module, name + suffix).detach().double().numpy()
-
-    return get("weight_ih").T.copy(), get("weight_hh").T.copy(), get("bias_ih") + get("bias_hh")
+    return recurrent_weights(module.cell if isinstance(module, LSTM) else module)

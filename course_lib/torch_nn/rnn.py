@@ -13,26 +13,18 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
+from course_lib.grading import recurrent_weights
+from course_lib.torch_nn.cell_base import RNNCellBase
 
-class RNNCell(nn.Module):
+
+class RNNCell(RNNCellBase):
     """One tanh RNN step with ``torch.nn.RNNCell``'s parameter names and shapes.
 
     Attributes:
         weight_ih (H, D), weight_hh (H, H), bias_ih (H,), bias_hh (H,).
     """
 
-    def __init__(self, input_size: int, hidden_size: int, *, generator: torch.Generator | None = None) -> None:
-        super().__init__()
-        bound = 1.0 / hidden_size**0.5  # PyTorch's default: U(-1/sqrt(H), 1/sqrt(H))
-        shapes = {
-            "weight_ih": (hidden_size, input_size),
-            "weight_hh": (hidden_size, hidden_size),
-            "bias_ih": (hidden_size,),
-            "bias_hh": (hidden_size,),
-        }
-        for name, shape in shapes.items():
-            init = (torch.rand(shape, generator=generator) * 2 - 1) * bound
-            self.register_parameter(name, nn.Parameter(init))
+    gates = 1
 
     def forward(self, x: Tensor, h_prev: Tensor) -> Tensor:
         """x (N, D), h_prev (N, H) -> h_next (N, H)."""
@@ -46,7 +38,9 @@ class RNN(nn.Module):
     as an explicit loop so the recurrence is visible.
     """
 
-    def __init__(self, input_size: int, hidden_size: int, *, generator: torch.Generator | None = None) -> None:
+    def __init__(
+        self, input_size: int, hidden_size: int, *, generator: torch.Generator | None = None
+    ) -> None:
         super().__init__()
         self.hidden_size = hidden_size
         self.cell = RNNCell(input_size, hidden_size, generator=generator)
@@ -61,28 +55,18 @@ class RNN(nn.Module):
             outputs.append(h)
         return torch.stack(outputs, dim=1), h
 
-    @torch.no_grad()
     def load_from_torch(self, module: nn.RNN | nn.RNNCell) -> RNN:
         """Copy the weights of a ``torch.nn.RNN`` (layer 0) or ``torch.nn.RNNCell``."""
-        suffix = "_l0" if isinstance(module, nn.RNN) else ""
-        for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
-            getattr(self.cell, name).copy_(getattr(module, name + suffix))
+        self.cell.load_from_torch(module)
         return self
 
 
-def numpy_weights(module: nn.RNN | nn.RNNCell | RNN) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def numpy_weights(module: nn.RNN | nn.RNNCell | RNN | RNNCell) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(Wx (D, H), Wh (H, H), b (H,))`` in the NumPy layout, as float64 arrays.
 
     ``Wx = weight_ih.T``, ``Wh = weight_hh.T`` and ``b = bias_ih + bias_hh``.
     """
-    if isinstance(module, RNN):
-        module = module.cell  # type: ignore[assignment]
-    suffix = "_l0" if isinstance(module, nn.RNN) else ""
-
-    def get(name: str) -> np.ndarray:
-        return getattr(module, name + suffix).detach().double().numpy()
-
-    return get("weight_ih").T.copy(), get("weight_hh").T.copy(), get("bias_ih") + get("bias_hh")
+    return recurrent_weights(module.cell if isinstance(module, RNN) else module)
 
 
 class CharRNN(nn.Module):

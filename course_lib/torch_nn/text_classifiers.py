@@ -24,7 +24,6 @@ import torch
 from torch import Tensor, nn
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence
 
-
 KERAS_EMBEDDING_SCALE = 0.05  # Keras' Embedding default: uniform(-0.05, 0.05)
 
 

@@ -17,6 +17,7 @@ Masks follow :mod:`course_lib.torch_nn.attention`: bool, ``True`` = may attend.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 
 import torch
 from torch import Tensor, nn
@@ -28,31 +29,36 @@ class EncoderBlock(nn.Module):
     """Self-attention and a position-wise feed-forward net, each with a residual and LayerNorm.
 
     Attributes:
-        self_attn: :class:`~course_lib.torch_nn.attention.MultiHeadAttention` (D, h).
-        linear1 (F <- D), linear2 (D <- F), norm1, norm2: as in ``nn.TransformerEncoderLayer``.
+        attn: :class:`~course_lib.torch_nn.attention.MultiHeadAttention` (D, h).
+        ff1 (F <- D), ff2 (D <- F): the feed-forward net, ``linear1`` and ``linear2`` in torch.
+        norm1, norm2: ``nn.LayerNorm(D)``, after the attention and after the feed-forward net.
     """
 
-    def __init__(self, d_model: int, num_heads: int, dim_feedforward: int) -> None:
+    def __init__(self, d_model: int, num_heads: int, d_ff: int) -> None:
         super().__init__()
-        self.self_attn = MultiHeadAttention(d_model, num_heads)
-        self.linear1 = nn.Linear(d_model, dim_feedforward)
-        self.linear2 = nn.Linear(dim_feedforward, d_model)
+        self.attn = MultiHeadAttention(d_model, num_heads)
+        self.ff1 = nn.Linear(d_model, d_ff)
+        self.ff2 = nn.Linear(d_ff, d_model)
         self.norm1 = nn.LayerNorm(d_model)
         self.norm2 = nn.LayerNorm(d_model)
 
-    def forward(self, x: Tensor, mask: Tensor | None = None) -> tuple[Tensor, Tensor]:
-        """x (N, T, D), mask broadcastable to (N, h, T, T) -> (y (N, T, D), weights (N, h, T, T))."""
-        attended, weights = self.self_attn(x, x, x, mask)
-        z = self.norm1(x + attended)                                  # residual, then LayerNorm
-        y = self.norm2(z + self.linear2(torch.relu(self.linear1(z))))  # position-wise FFN
+    def forward(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
+        """x (N, T, D), mask bool broadcastable to (N, h, T, T), ``True`` = may attend -> (N, T, D)."""
+        return self.forward_with_weights(x, mask)[0]
+
+    def forward_with_weights(self, x: Tensor, mask: Tensor | None = None) -> tuple[Tensor, Tensor]:
+        """As :meth:`forward`, and the attention weights too: (y (N, T, D), weights (N, h, T, T))."""
+        attended, weights = self.attn(x, x, x, mask)
+        z = self.norm1(x + attended)                            # residual, then LayerNorm
+        y = self.norm2(z + self.ff2(torch.relu(self.ff1(z))))   # position-wise FFN, residual, LayerNorm
         return y, weights
 
     @torch.no_grad()
     def load_from_torch(self, layer: nn.TransformerEncoderLayer) -> EncoderBlock:
         """Copy the weights of a post-norm, ReLU ``nn.TransformerEncoderLayer``."""
-        self.self_attn.load_from_torch(layer.self_attn)
-        for name in ("linear1", "linear2", "norm1", "norm2"):
-            getattr(self, name).load_state_dict(getattr(layer, name).state_dict())
+        self.attn.load_from_torch(layer.self_attn)
+        for mine, theirs in (("ff1", "linear1"), ("ff2", "linear2"), ("norm1", "norm1"), ("norm2", "norm2")):
+            getattr(self, mine).load_state_dict(getattr(layer, theirs).state_dict())
         return self
 
 
@@ -82,7 +88,7 @@ class TinyTransformer(nn.Module):
             x = x + self.positions[: ids.shape[1]]
         all_weights = []
         for block in self.blocks:
-            x, weights = block(x, mask)
+            x, weights = cast(EncoderBlock, block).forward_with_weights(x, mask)
             all_weights.append(weights)
         return self.head(x), all_weights
 

@@ -87,6 +87,37 @@ def detach_state(state: State) -> State:
     return tuple(s.detach() for s in state)  # type: ignore[return-value]
 
 
+def train_step(model: nn.Module, optimizer: torch.optim.Optimizer, x: Tensor, y: Tensor,
+               state: State | None = None, clip_norm: float | None = 1.0) -> tuple[float, State]:
+    r"""One step of truncated BPTT on the chunk ``x`` (N, T) with targets ``y`` (N, T).
+
+    .. math:: \bar\ell = -\frac{1}{N T} \sum_{n, t} \log p_\theta(y_{n t} \mid x_{n, \le t}, h_0),
+        \qquad g \leftarrow g \cdot \min\Big(1, \frac{c}{\lVert g \rVert + 10^{-6}}\Big)
+
+    The incoming state :math:`h_0` is detached first, so the gradient stops at the chunk's start;
+    gradients are zeroed, computed, clipped to global norm ``clip_norm`` (:math:`c`; ``None``:
+    no clipping) and applied by ``optimizer``.
+
+    Args:
+        model: maps ``(x (N, T), state)`` to ``(logits (N, T, V), state)``, like :class:`CharLSTM`.
+        state: ``(h, c)``, each (L, N, H), from the previous chunk, or ``None`` for zeros.
+
+    Returns:
+        The chunk's mean cross-entropy before the update (a ``float``, nats per character) and the
+        state at the chunk's end, to pass to the next step.
+    """
+    if state is not None:
+        state = detach_state(state)  # keep the values, drop the graph of earlier chunks
+    logits, state = model(x, state)  # (N, T, V)
+    loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))  # mean over N T
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    if clip_norm is not None:
+        nn.utils.clip_grad_norm_(model.parameters(), clip_norm)
+    optimizer.step()
+    return float(loss.detach()), state
+
+
 def bits_per_char(nats: float) -> float:
     """Convert a loss in nats per character to bits per character."""
     return nats / math.log(2)
@@ -140,9 +171,9 @@ def train_tbptt(model: nn.Module, train_ids: Tensor, *, num_streams: int = 32, s
                 progress: Callable[[int, TrainLog], None] | None = None) -> TrainLog:
     """Train a character model with Adam and truncated BPTT, state carried across chunks.
 
-    Each step reads the next (N, T) chunk of every stream, starting from the state the
-    previous step left (detached); after the last chunk the streams start again from a zero
-    state. The gradient's global norm is clipped to ``clip_norm`` before each update.
+    Each step, :func:`train_step`, reads the next (N, T) chunk of every stream, starting from
+    the state the previous step left (detached); after the last chunk the streams start again
+    from a zero state. The gradient's global norm is clipped to ``clip_norm`` before each update.
 
     Args:
         model: maps ``(x (N, T), state)`` to ``(logits (N, T, V), state)``.
@@ -193,16 +224,9 @@ def train_tbptt(model: nn.Module, train_ids: Tensor, *, num_streams: int = 32, s
             x, y = next(batches)
         for group in optimizer.param_groups:
             group["lr"] = lr * (1.0 - 0.9 * fraction())  # linear decay to lr / 10
-        logits, state = model(x, state)
-        state = detach_state(state)  # truncated BPTT: keep the values, drop the graph
-        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        if clip_norm is not None:
-            nn.utils.clip_grad_norm_(model.parameters(), clip_norm)
-        optimizer.step()
+        loss, state = train_step(model, optimizer, x, y, state, clip_norm)
         step += 1
-        log.step_loss.append(float(loss.detach()))
+        log.step_loss.append(loss)
         if not math.isfinite(log.step_loss[-1]):
             raise FloatingPointError(f"the loss became {log.step_loss[-1]} at step {step}")
         record(step)

@@ -222,7 +222,7 @@ def make_twin(root: Path, chapter: Path) -> str:
     import jupytext
     import nbformat
 
-    from course_tools.build.source import normalise
+    from course_tools.build.notebook import normalise
 
     root, chapter = root.resolve(), chapter.resolve()
     bib_files = [root / name for name in _config(root).get("bibtex_bibfiles", [])]

@@ -1,36 +1,19 @@
-"""Notebook plumbing: authoring scripts to source notebooks, and normalising notebooks.
+"""Authoring scripts to source notebooks: ``course build-source``.
 
 An authoring script ``authoring/A/NB.py`` (jupytext percent format, nbgrader metadata on the
-cell markers) becomes ``solutions/A/NB.ipynb``: no outputs, kernel ``python3``, no jupytext
-metadata, stable cell ids, so rebuilding an unchanged script changes no byte.
+cell markers) becomes ``solutions/A/NB.ipynb``, normalised (:mod:`course_tools.build.notebook`),
+so rebuilding an unchanged script changes no byte.
 """
 
 from __future__ import annotations
 
-import hashlib
 import sys
 from pathlib import Path
 
 import nbformat
 
-KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
-LANGUAGE_INFO = {"name": "python"}
-
-
-def normalise(nb: nbformat.NotebookNode, *, name: str) -> nbformat.NotebookNode:
-    """Strip outputs and tool metadata; give cells ids derived from ``name`` and position."""
-    nb.metadata = nbformat.NotebookNode(kernelspec=dict(KERNELSPEC), language_info=dict(LANGUAGE_INFO))
-    for index, cell in enumerate(nb.cells):
-        digest = hashlib.sha1(f"{name}:{index}".encode()).hexdigest()[:8]
-        cell.id = f"c{index:02d}-{digest}"
-        keep = {k: v for k, v in cell.metadata.items() if k in {"nbgrader", "tags"}}
-        cell.metadata = nbformat.NotebookNode(keep)
-        if cell.cell_type == "code":
-            cell.outputs = []
-            cell.execution_count = None
-    nb.nbformat, nb.nbformat_minor = 4, 5
-    return nb
-
+from course_tools.build.colab import install_cell
+from course_tools.build.notebook import normalise
 
 # The cell build-source puts after each notebook's title: installs course_lib when the notebook
 # runs on Colab (the exercise pages' Colab button), does nothing anywhere else, graded or not.
@@ -38,8 +21,6 @@ COLAB_CELL_ID = "colab_setup"
 
 
 def colab_cell(root: Path) -> nbformat.NotebookNode:
-    from course_tools.build.colab import install_cell
-
     cell = nbformat.v4.new_code_cell(install_cell(root))
     cell.metadata["nbgrader"] = {
         "grade": False,

@@ -23,7 +23,8 @@ import re
 import zipfile
 from pathlib import Path, PurePosixPath
 
-MAX_MEMBER_BYTES = 50 * 2**20  # a notebook above this is skipped (the grader would refuse it too)
+from course_tools.grader.protocol.limits import MAX_NOTEBOOK_BYTES
+
 CANVAS = re.compile(r"^(?P<name>[a-z]+)(?:_late)?_(?P<id>\d+)_(?P<sub>\d+)_(?P<file>.+)$", re.IGNORECASE)
 BLACKBOARD = re.compile(r"^.+?_(?P<id>[^_]+)_attempt_\d{4}(?:-\d\d){5}_(?P<file>.+)$")
 MOODLE_DIR = re.compile(r"^(?P<name>.+)_(?P<id>\d+)_assignsubmission_file_?$")
@@ -71,13 +72,13 @@ def _members(download: Path) -> list[tuple[PurePosixPath, bytes]]:
         return [
             (PurePosixPath(p.relative_to(download).as_posix()), p.read_bytes())
             for p in sorted(download.rglob("*.ipynb"))
-            if p.is_file() and p.stat().st_size <= MAX_MEMBER_BYTES
+            if p.is_file() and p.stat().st_size <= MAX_NOTEBOOK_BYTES
         ]
     with zipfile.ZipFile(download) as archive:
         out = []
         for info in archive.infolist():
             path = PurePosixPath(info.filename)
-            if info.is_dir() or path.suffix != ".ipynb" or info.file_size > MAX_MEMBER_BYTES:
+            if info.is_dir() or path.suffix != ".ipynb" or info.file_size > MAX_NOTEBOOK_BYTES:
                 continue
             out.append((path, archive.read(info)))
         return out

@@ -15,12 +15,12 @@ import html
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+
+from course_tools.grader.protocol.limits import FEEDBACK_SOURCE_CHARS, FEEDBACK_TEXT_CHARS
+from course_tools.grader.protocol.records import CellRecord, Row, StepKind
 
 HIDDEN_BLOCK = re.compile(r"### BEGIN HIDDEN TESTS.*?(### END HIDDEN TESTS|\Z)", re.DOTALL)
 HIDDEN_NOTE = "# (more checks run here when the notebook is graded; their code is not shown)"
-MAX_TEXT_CHARS = 25_000  # per output (the worker already keeps only 20,000 and counts the rest)
-MAX_SOURCE_CHARS = 50_000  # a student's cell shown back to them
 STYLE = """body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
 pre{background:#f6f8fa;padding:.6rem;overflow-x:auto;white-space:pre-wrap;border-radius:4px}
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2rem .5rem;text-align:left}
@@ -28,7 +28,7 @@ table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2rem .5rem;t
 .err{background:#fff0f0}"""
 
 
-def truncate(text: str, limit: int = MAX_TEXT_CHARS) -> str:
+def truncate(text: str, limit: int = FEEDBACK_TEXT_CHARS) -> str:
     """``text`` cut to ``limit`` characters with a note saying how much there was.
 
     >>> truncate("abcdef", 3)
@@ -53,11 +53,11 @@ def _pre(text: str, cls: str = "") -> str:
 
 
 def render(
-    title: str, student: str, records: Sequence[Any], rows: Sequence[dict[str, Any]], notes: Sequence[str]
+    title: str, student: str, records: Sequence[CellRecord], rows: Sequence[Row], notes: Sequence[str]
 ) -> str:
     """The feedback page as one standalone HTML string."""
-    total = sum(float(r["score"]) for r in rows)
-    possible = sum(float(r["max_score"]) for r in rows)
+    total = sum(r.score for r in rows)
+    possible = sum(r.max_score for r in rows)
     parts = [
         f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
         f"<style>{STYLE}</style></head><body>",
@@ -66,11 +66,11 @@ def render(
         "<table><tr><th>check</th><th>score</th><th>result</th></tr>",
     ]
     for r in rows:
-        cls = "pass" if r["status"].startswith("passed") else "fail"
+        cls = "pass" if r.status.startswith("passed") else "fail"
         parts.append(
-            f"<tr><td><code>{html.escape(r['grade_id'])}</code></td>"
-            f"<td>{float(r['score']):g} / {float(r['max_score']):g}</td>"
-            f"<td class='{cls}'>{html.escape(r['status'])}</td></tr>"
+            f"<tr><td><code>{html.escape(r.grade_id)}</code></td>"
+            f"<td>{r.score:g} / {r.max_score:g}</td>"
+            f"<td class='{cls}'>{html.escape(r.status)}</td></tr>"
         )
     parts.append("</table>")
     if notes:
@@ -81,8 +81,8 @@ def render(
         )
     parts.append("<h2>Your notebook as graded</h2>")
     for rec in records:
-        if rec.kind == "student":
-            parts.append(_pre(truncate(rec.source, MAX_SOURCE_CHARS)))
+        if rec.kind == StepKind.STUDENT:
+            parts.append(_pre(truncate(rec.source, FEEDBACK_SOURCE_CHARS)))
             parts.append(_pre(truncate(rec.output)))
             parts.append(_pre(truncate(rec.error), "err"))
             continue
@@ -108,8 +108,8 @@ def write_feedback(
     *,
     title: str,
     student: str,
-    records: Sequence[Any],
-    rows: Sequence[dict[str, Any]],
+    records: Sequence[CellRecord],
+    rows: Sequence[Row],
     notes: Sequence[str] = (),
 ) -> Path:
     """Write the feedback page for one student's notebook to ``path``."""

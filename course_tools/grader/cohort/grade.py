@@ -7,12 +7,13 @@ LMS download). Layout out::
     OUT/feedback/<student_id>/<notebook>.html
 
 How (details in ``docs/grading.md``): the test cells are read from the instructor's source
-notebook ``solutions/<A>/``. ``--jobs N`` judge processes (:mod:`course_tools.grader.cohort.slot`) each take
-students from a queue; a judge runs the student's cells in a sandboxed worker
-(:mod:`course_tools.grader.judge.sandbox`) and the test cells itself (:mod:`course_tools.grader.judge.judge`). Before
-the cohort, the solution is graded the same way: it must pass every test cell (a test cell the
-proxies cannot judge from outside is then judged inside the sandbox, with a warning).
-``--shard K/M`` grades a fixed subset of students; ``course merge`` joins the shards.
+notebook ``solutions/<A>/``. ``--jobs N`` judge processes
+(:mod:`course_tools.grader.cohort.slot`) each take students from a queue; a judge runs the
+student's cells in a sandboxed worker (:mod:`course_tools.grader.judge.sandbox`) and the test
+cells itself (:mod:`course_tools.grader.judge.judge`). Before the cohort, the solution is graded
+the same way: it must pass every test cell (a test cell the proxies cannot judge from outside
+is then judged inside the sandbox, with a warning). ``--shard K/M`` grades a fixed subset of
+students; ``course merge`` joins the shards.
 """
 
 from __future__ import annotations
@@ -25,30 +26,29 @@ import queue
 import subprocess
 import sys
 import threading
-from dataclasses import asdict, dataclass, fields
 from pathlib import Path
-from typing import Any
 
 from course_tools.grader.cohort.intake import source_cells
-from course_tools.grader.judge.sandbox import Limits, unavailable_reason
+from course_tools.grader.judge.sandbox import unavailable_reason
+from course_tools.grader.protocol.limits import CELL_TIMEOUT, NOTEBOOK_TIMEOUT, SLOT_BACKSTOP, Limits
+from course_tools.grader.protocol.records import COLUMNS, CellKind, Row, SourceCell
+from course_tools.grader.protocol.slots import (
+    Answer,
+    Calibrate,
+    Calibrated,
+    Calibration,
+    Configure,
+    Failed,
+    Graded,
+    GradeStudent,
+    Request,
+    SlotConfig,
+    read_answer,
+    request_line,
+)
 
 UNSAFE_FLAG = "--unsafe-no-sandbox"
-
-
-@dataclass(frozen=True)
-class Row:
-    """One line of ``grades.csv``."""
-
-    student_id: str
-    assignment: str
-    notebook: str
-    grade_id: str
-    score: float
-    max_score: float
-    status: str
-
-
-COLUMNS = [f.name for f in fields(Row)]
+UIDS_PER_RUN = 64  # sandbox uids a run may use (one per slot): --jobs stays below it
 
 
 def students_in(submissions: Path) -> list[str]:
@@ -89,7 +89,7 @@ def parse_shard(text: str | None) -> tuple[int, int] | None:
 class Slot:
     """One judge process and the thread that feeds it."""
 
-    def __init__(self, config: dict[str, Any]) -> None:
+    def __init__(self, config: SlotConfig) -> None:
         self.config = config
         self.proc: subprocess.Popen[str] | None = None
 
@@ -103,26 +103,26 @@ class Slot:
             bufsize=1,
         )
         assert self.proc.stdin is not None
-        self.proc.stdin.write(json.dumps(self.config) + "\n")
+        self.proc.stdin.write(json.dumps(self.config.to_json()) + "\n")
         self.proc.stdin.flush()
 
-    def ask(self, request: dict[str, Any]) -> dict[str, Any]:
+    def ask(self, request: Request) -> Answer:
         """Send one request; a judge process that died is restarted and asked once more."""
         answer = self._ask_once(request)
-        if str(answer.get("error", "")).startswith("grader error: the judge process stopped"):
-            print(f"course grade: {answer['error']}; restarting it", file=sys.stderr)
+        if isinstance(answer, Failed) and answer.error.startswith("grader error: the judge process stopped"):
+            print(f"course grade: {answer.error}; restarting it", file=sys.stderr)
             answer = self._ask_once(request)
         return answer
 
-    def _ask_once(self, request: dict[str, Any]) -> dict[str, Any]:
+    def _ask_once(self, request: Request) -> Answer:
         if self.proc is None or self.proc.poll() is not None:
             self.start()
         assert self.proc is not None and self.proc.stdin is not None and self.proc.stdout is not None
-        limit = self.config["notebook_timeout"] * len(self.config["notebooks"]) + 120
+        limit = self.config.notebook_timeout * len(self.config.notebooks) + SLOT_BACKSTOP
         watchdog = threading.Timer(limit, self.proc.kill)  # the judge enforces limits; this is a backstop
         watchdog.start()
         try:
-            self.proc.stdin.write(json.dumps(request) + "\n")
+            self.proc.stdin.write(request_line(request))
             self.proc.stdin.flush()
             line = self.proc.stdout.readline()
         except OSError as exc:
@@ -138,8 +138,8 @@ class Slot:
             except subprocess.TimeoutExpired:
                 pass
             self.close()
-            return {"error": f"grader error: the judge process stopped ({error})"}
-        return json.loads(line)
+            return Failed(f"grader error: the judge process stopped ({error})")
+        return read_answer(line)
 
     def close(self) -> None:
         if self.proc is not None:
@@ -154,13 +154,13 @@ class Slot:
 
 
 def _zero_rows(
-    student: str, assignment: str, cells: dict[str, list[dict[str, Any]]], status: str
+    student: str, assignment: str, notebooks: dict[str, list[SourceCell]], status: str
 ) -> list[Row]:
     return [
-        Row(student, assignment, nb, c["grade_id"], 0.0, float(c["points"]), status)
-        for nb, cs in sorted(cells.items())
-        for c in cs
-        if c["kind"] == "test"
+        Row.of(student, assignment, nb, c, 0.0, status)
+        for nb, cells in sorted(notebooks.items())
+        for c in cells
+        if c.kind == CellKind.TEST
     ]
 
 
@@ -169,11 +169,88 @@ def write_csv(rows: list[Row], path: Path) -> None:
     with tmp.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         writer.writerow(COLUMNS)
-        writer.writerows(
-            [r.student_id, r.assignment, r.notebook, r.grade_id, f"{r.score:g}", f"{r.max_score:g}", r.status]
-            for r in rows
-        )
+        writer.writerows(r.csv_fields() for r in rows)
     tmp.replace(path)
+
+
+def _refuse_unsandboxed(sandbox: bool) -> None:
+    """Stop unless student code will run in the sandbox (or the instructor said not to)."""
+    if not sandbox:
+        print(
+            "course grade: WARNING: grading without the sandbox; student code runs with your rights",
+            file=sys.stderr,
+        )
+        return
+    reason = unavailable_reason()
+    if reason:
+        raise SystemExit(
+            f"course grade: refusing to run student code without the sandbox: {reason}.\n"
+            f"Pass {UNSAFE_FLAG} to grade anyway with NO isolation (only for trusted "
+            "notebooks: student code then runs with your rights)."
+        )
+
+
+def _calibrate(slots: list[Slot], source_dir: Path) -> None:
+    """Grade the solution in the first slot; tell every slot what it taught."""
+    answer = slots[0].ask(Calibrate(str(source_dir)))
+    if not isinstance(answer, Calibrated):
+        for slot in slots:
+            slot.close()
+        error = answer.error if isinstance(answer, Failed) else None
+        raise SystemExit(f"course grade: grading the solution failed: {error}")
+    calibration = Calibration(
+        blocked=answer.blocked,
+        fallback={nb: sorted(f) for nb, f in answer.failures.items() if f},
+    )
+    for nb, failed in answer.failures.items():
+        for gid, status in failed.items():
+            print(
+                f"course grade: WARNING: {nb}/{gid} fails on the solution when judged outside "
+                "the sandbox "
+                f"({status}); it is judged inside the sandbox, where student code could subvert it",
+                file=sys.stderr,
+            )
+    for slot in slots:
+        slot.config.calibration = calibration
+        slot.ask(Configure(calibration))
+
+
+def _grade_cohort(
+    slots: list[Slot], students: list[str], submissions: Path, timings: dict[str, float] | None
+) -> dict[str, list[Row]]:
+    """Every student's rows, each slot's thread taking students from one queue."""
+    todo: queue.Queue[str] = queue.Queue()
+    for student in students:
+        todo.put(student)
+    results: dict[str, list[Row]] = {}
+    lock = threading.Lock()
+
+    def work(slot: Slot) -> None:
+        try:
+            while True:
+                try:
+                    student = todo.get_nowait()
+                except queue.Empty:
+                    return
+                answer = slot.ask(GradeStudent(student, str(submissions / student)))
+                if isinstance(answer, Graded):
+                    rows = answer.rows
+                else:
+                    error = answer.error if isinstance(answer, Failed) else None
+                    rows = _zero_rows(student, slot.config.assignment, slot.config.notebooks, str(error))
+                with lock:
+                    results[student] = rows
+                    if timings is not None and isinstance(answer, Graded):
+                        timings[student] = answer.seconds
+        finally:
+            slot.close()
+
+    threads = [threading.Thread(target=work, args=(slot,)) for slot in slots]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
 
 
 def grade(
@@ -183,8 +260,8 @@ def grade(
     out: Path,
     *,
     jobs: int = 1,
-    cell_timeout: float = 60,
-    notebook_timeout: float = 600,
+    cell_timeout: float = CELL_TIMEOUT,
+    notebook_timeout: float = NOTEBOOK_TIMEOUT,
     limits: Limits | None = None,
     sandbox: bool = True,
     shard: tuple[int, int] | None = None,
@@ -200,92 +277,35 @@ def grade(
     paths = sorted(source_dir.glob("*.ipynb"))
     if not paths:
         raise SystemExit(f"course grade: no assignment {assignment!r} in {root / 'solutions'}")
-    notebooks = {p.stem: [asdict(c) for c in source_cells(p)] for p in paths}
-    if not any(c["kind"] == "test" for cs in notebooks.values() for c in cs):
+    notebooks = {p.stem: source_cells(p) for p in paths}
+    if not any(c.kind == CellKind.TEST for cells in notebooks.values() for c in cells):
         raise SystemExit(f"course grade: {source_dir} has no graded cells")
     students = [s for s in students_in(submissions) if in_shard(s, shard)]
-    if sandbox:
-        reason = unavailable_reason()
-        if reason:
-            raise SystemExit(
-                f"course grade: refusing to run student code without the sandbox: {reason}.\n"
-                f"Pass {UNSAFE_FLAG} to grade anyway with NO isolation (only for trusted "
-                "notebooks: student code then runs with your rights)."
-            )
-    else:
-        print(
-            "course grade: WARNING: grading without the sandbox; student code runs with your rights",
-            file=sys.stderr,
-        )
+    _refuse_unsandboxed(sandbox)
     out.mkdir(parents=True, exist_ok=True)
-    limits = limits or Limits()
-    base = {
-        "assignment": assignment,
-        "notebooks": notebooks,
-        "limits": asdict(limits),
-        "sandboxed": sandbox,
-        "cell_timeout": cell_timeout,
-        "notebook_timeout": notebook_timeout,
-        "out": str(out),
-    }
-    count = max(1, min(jobs, len(students)))
     # each slot's sandbox runs as its own uid (sandbox.UID_BASE + slot), distinct between runs too,
     # so that RLIMIT_NPROC counts one sandbox's processes only, even with two runs at once
-    run = (os.getpid() % 10_000) * 64
-    slots = [Slot({**base, "slot": run + i}) for i in range(count)]
+    run = (os.getpid() % 10_000) * UIDS_PER_RUN
+    slots = [
+        Slot(
+            SlotConfig(
+                assignment,
+                notebooks,
+                limits or Limits(),
+                sandbox,
+                cell_timeout,
+                notebook_timeout,
+                str(out),
+                run + i,
+            )
+        )
+        for i in range(max(1, min(jobs, len(students))))
+    ]
     for slot in slots:  # each judge imports torch and the oracles while the solution is graded
         slot.start()
     if calibrate:
-        answer = slots[0].ask({"calibrate": str(source_dir)})
-        if "error" in answer or "failures" not in answer:
-            for slot in slots:
-                slot.close()
-            raise SystemExit(f"course grade: grading the solution failed: {answer.get('error')}")
-        update = {
-            "blocked": answer["blocked"],
-            "fallback": {nb: sorted(f) for nb, f in answer["failures"].items() if f},
-        }
-        for nb, failed in answer["failures"].items():
-            for gid, status in failed.items():
-                print(
-                    f"course grade: WARNING: {nb}/{gid} fails on the solution when judged outside "
-                    "the sandbox "
-                    f"({status}); it is judged inside the sandbox, where student code could subvert it",
-                    file=sys.stderr,
-                )
-        for slot in slots:
-            slot.config.update(update)
-            slot.ask({"configure": update})
-    todo: queue.Queue[str] = queue.Queue()
-    for student in students:
-        todo.put(student)
-    results: dict[str, list[Row]] = {}
-    lock = threading.Lock()
-
-    def work(slot: Slot) -> None:
-        try:
-            while True:
-                try:
-                    student = todo.get_nowait()
-                except queue.Empty:
-                    return
-                answer = slot.ask({"student": student, "folder": str(submissions / student)})
-                if "rows" in answer:
-                    rows = [Row(**r) for r in answer["rows"]]
-                else:
-                    rows = _zero_rows(student, assignment, notebooks, str(answer.get("error")))
-                with lock:
-                    results[student] = rows
-                    if timings is not None and "seconds" in answer:
-                        timings[student] = float(answer["seconds"])
-        finally:
-            slot.close()
-
-    threads = [threading.Thread(target=work, args=(slot,)) for slot in slots]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+        _calibrate(slots, source_dir)
+    results = _grade_cohort(slots, students, submissions, timings)
     rows = [row for student in students for row in results[student]]
     write_csv(rows, out / "grades.csv")
     return rows

@@ -32,24 +32,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-MAX_NOTEBOOK_BYTES = 50 * 2**20  # a notebook larger than this is not read (stale outputs)
+from course_tools.grader.protocol.limits import MAX_NOTEBOOK_BYTES
+from course_tools.grader.protocol.records import CellKind, SourceCell, Step, StudentStep, TestStep
+
 _LMS_PREFIX = re.compile(r"^(?:[^_]*_)*?\d+_(?:\d+_)?")
 _COPY_SUFFIX = re.compile(r"(?:\s*\(\d+\)|[-_ ]\d+|[-_ ]copy)+$")
-
-
-@dataclass
-class SourceCell:
-    kind: str  # "test", "locked", "answer", "markdown"
-    grade_id: str
-    points: float
-    source: str
+SHOWN_ERROR_CHARS = 80  # of a JSON error, in the status of an unreadable notebook
+SHOWN_KERNEL_CHARS = 30  # of a kernel's name, in the note that it was ignored
 
 
 @dataclass
 class Intake:
     """A student's notebook lined up with the source: the program and what was found."""
 
-    program: list[dict[str, Any]] = field(default_factory=list)
+    program: list[Step] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     problem: str = ""  # non-empty: nothing can be graded (missing / unreadable)
     path: Path | None = None
@@ -75,15 +71,15 @@ def source_cells(path: Path) -> list[SourceCell]:
         meta, text = _meta(cell), _text(cell.get("source"))
         gid = str(meta.get("grade_id", ""))
         if cell.get("cell_type") != "code":
-            kind = "markdown"
+            kind = CellKind.MARKDOWN
         elif meta.get("grade") and not meta.get("solution"):
-            kind = "test"
+            kind = CellKind.TEST
         elif meta.get("solution"):
-            kind = "answer"
+            kind = CellKind.ANSWER
         elif meta.get("locked") and gid:
-            kind = "locked"
+            kind = CellKind.LOCKED
         else:
-            kind = "other"
+            kind = CellKind.OTHER
         cells.append(SourceCell(kind, gid, float(meta.get("points", 0) or 0), text))
     return cells
 
@@ -139,11 +135,12 @@ def read_notebook(path: Path) -> tuple[list[dict[str, Any]] | None, list[str], s
     try:
         nb = json.loads(path.read_bytes().decode("utf-8-sig"))
     except (ValueError, UnicodeDecodeError) as exc:
-        return None, [], f"unreadable: not valid notebook JSON ({str(exc)[:80]})"
+        return None, [], f"unreadable: not valid notebook JSON ({str(exc)[:SHOWN_ERROR_CHARS]})"
     if not isinstance(nb, dict):
         return None, [], "unreadable: the JSON is not a notebook"
     notes = []
     major = nb.get("nbformat")
+    cells: Any
     if "cells" not in nb and "worksheets" in nb:
         cells = [
             c for ws in nb.get("worksheets") or [] if isinstance(ws, dict) for c in ws.get("cells") or []
@@ -164,7 +161,7 @@ def read_notebook(path: Path) -> tuple[list[dict[str, Any]] | None, list[str], s
         ((nb.get("metadata") or {}).get("kernelspec") or {}) if isinstance(nb.get("metadata"), dict) else {}
     )
     if isinstance(kernel, dict) and kernel.get("name") not in (None, "python3", "python"):
-        notes.append(f"kernel {str(kernel.get('name'))[:30]!r} ignored (graded as Python 3)")
+        notes.append(f"kernel {str(kernel.get('name'))[:SHOWN_KERNEL_CHARS]!r} ignored (graded as Python 3)")
     if not any(c.get("cell_type") == "code" for c in cells):
         return None, notes, "unreadable: the notebook has no code cells"
     return cells, notes, ""
@@ -180,14 +177,12 @@ def _looks_like_test(cell: dict[str, Any], test_sources: set[str]) -> bool:
     )
 
 
-def build_program(
-    cells: list[dict[str, Any]], source: list[SourceCell]
-) -> tuple[list[dict[str, Any]], list[str]]:
+def build_program(cells: list[dict[str, Any]], source: list[SourceCell]) -> tuple[list[Step], list[str]]:
     """The steps to run for one notebook and notes on what differed from the source."""
-    tests = {c.grade_id: c for c in source if c.kind == "test"}
-    locked = {c.grade_id: c for c in source if c.kind == "locked"}
+    tests = {c.grade_id: c for c in source if c.kind == CellKind.TEST}
+    locked = {c.grade_id: c for c in source if c.kind == CellKind.LOCKED}
     test_sources = {c.source.split("### BEGIN HIDDEN TESTS")[0].strip() for c in tests.values()}
-    program: list[dict[str, Any]] = []
+    program: list[Step] = []
     notes: list[str] = []
     placed: dict[str, int] = {}  # grade_id of a source cell -> index in program after which it sits
     seen_tests: set[str] = set()
@@ -200,56 +195,57 @@ def build_program(
         if gid in tests:
             if gid not in seen_tests:
                 seen_tests.add(gid)
-                program.append(_test_step(tests[gid]))
+                program.append(TestStep.of(tests[gid]))
             placed[gid] = len(program)
             continue
         if _looks_like_test(cell, test_sources):
             continue  # a test cell whose grade_id was changed or a student's copy of a visible check
         if gid in locked:
-            program.append({"kind": "student", "source": locked[gid].source, "label": gid})
+            program.append(StudentStep(locked[gid].source, gid))
             placed[gid] = len(program)
             continue
-        program.append({"kind": "student", "source": _text(cell.get("source")), "label": gid})
+        program.append(StudentStep(_text(cell.get("source")), gid))
         if gid:
             placed[gid] = len(program)
     duplicated = sorted(g for g, n in counts.items() if g and n > 1)
     if duplicated:
         notes.append("duplicated cells " + ", ".join(duplicated))
-    # put back what is missing: a test after the student's cell defining its exercise, else after
-    # the nearest preceding source cell that is present; a locked cell at its place (else first)
-    answers = [c.grade_id for c in source if c.kind == "answer"]
-    missing_tests, missing_locked = [], []
+    notes += _restore_missing(program, placed, source)
+    present = {str(_meta(c).get("grade_id", "")) for c in cells}
+    lost = [c.grade_id for c in source if c.kind == CellKind.ANSWER and c.grade_id not in present]
+    if lost:
+        notes.append("answer cells without their grade_id: " + ", ".join(lost))
+    return program, notes
+
+
+def _restore_missing(program: list[Step], placed: dict[str, int], source: list[SourceCell]) -> list[str]:
+    """Put back into ``program`` the test and locked cells the student's file lacks: a test after
+    the student's cell defining its exercise, else after the nearest preceding source cell that
+    is present; a locked cell at its place (else first). Returns the notes saying so."""
+    answers = [c.grade_id for c in source if c.kind == CellKind.ANSWER]
+    missing: dict[CellKind, list[str]] = {CellKind.TEST: [], CellKind.LOCKED: []}
     for position, cell in enumerate(source):
-        if cell.kind not in {"test", "locked"} or cell.grade_id in placed:
+        if cell.kind not in missing or cell.grade_id in placed:
             continue
-        anchor = (
-            _defining_step(program, _exercise_of(cell.grade_id, answers)) if cell.kind == "test" else None
-        )
+        is_test = cell.kind == CellKind.TEST
+        anchor = _defining_step(program, _exercise_of(cell.grade_id, answers)) if is_test else None
         if anchor is None:
             anchor = next(
                 (placed[s.grade_id] for s in reversed(source[:position]) if s.grade_id in placed),
-                len(program) if cell.kind == "test" else 0,
+                len(program) if is_test else 0,
             )
-        step = (
-            _test_step(cell)
-            if cell.kind == "test"
-            else {"kind": "student", "source": cell.source, "label": cell.grade_id}
-        )
-        program.insert(anchor, step)
+        program.insert(anchor, TestStep.of(cell) if is_test else StudentStep(cell.source, cell.grade_id))
         for key, value in placed.items():
             if value > anchor:
                 placed[key] = value + 1
         placed[cell.grade_id] = anchor + 1
-        (missing_tests if cell.kind == "test" else missing_locked).append(cell.grade_id)
-    if missing_tests:
-        notes.append("test cells restored from the source: " + ", ".join(missing_tests))
-    if missing_locked:
-        notes.append("locked cells restored: " + ", ".join(missing_locked))
-    present = {str(_meta(c).get("grade_id", "")) for c in cells}
-    lost = [a for a in answers if a not in present]
-    if lost:
-        notes.append("answer cells without their grade_id: " + ", ".join(lost))
-    return program, notes
+        missing[cell.kind].append(cell.grade_id)
+    notes = []
+    if missing[CellKind.TEST]:
+        notes.append("test cells restored from the source: " + ", ".join(missing[CellKind.TEST]))
+    if missing[CellKind.LOCKED]:
+        notes.append("locked cells restored: " + ", ".join(missing[CellKind.LOCKED]))
+    return notes
 
 
 def _exercise_of(grade_id: str, answers: list[str]) -> str | None:
@@ -258,16 +254,16 @@ def _exercise_of(grade_id: str, answers: list[str]) -> str | None:
     return max(owners, key=len) if owners else None
 
 
-def _defining_step(program: list[dict[str, Any]], name: str | None) -> int | None:
+def _defining_step(program: list[Step], name: str | None) -> int | None:
     """Index just after the last student step that defines ``name`` at top level."""
     if not name:
         return None
     found = None
     for index, step in enumerate(program):
-        if step["kind"] != "student":
+        if not isinstance(step, StudentStep):
             continue
         try:
-            tree = ast.parse(step["source"])
+            tree = ast.parse(step.source)
         except SyntaxError:
             continue
         for node in tree.body:
@@ -281,10 +277,6 @@ def _defining_step(program: list[dict[str, Any]], name: str | None) -> int | Non
             if name in names:
                 found = index + 1
     return found
-
-
-def _test_step(cell: SourceCell) -> dict[str, Any]:
-    return {"kind": "test", "grade_id": cell.grade_id, "points": cell.points, "source": cell.source}
 
 
 def intake(folder: Path, name: str, expected: list[str], source: list[SourceCell]) -> Intake:

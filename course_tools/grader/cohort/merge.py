@@ -12,7 +12,7 @@ import csv
 import shutil
 from pathlib import Path
 
-from course_tools.grader.cohort.grade import COLUMNS
+from course_tools.grader.protocol.records import COLUMNS
 
 
 def merge(shards: list[Path], out: Path) -> int:

@@ -1,8 +1,8 @@
 """Test cells as the judge runs them: split into visible and hidden parts, the student's names
 they use, assignments forwarded to the worker, and a failure put into words for the student.
 
-Nothing here runs student code; :mod:`course_tools.grader.judge.judge` uses these on the instructor's
-test cells.
+Nothing here runs student code; :mod:`course_tools.grader.judge.judge` uses these on the
+instructor's test cells.
 """
 
 from __future__ import annotations
@@ -15,16 +15,11 @@ import threading
 import time
 from typing import Any
 
+from course_tools.grader.protocol.errors import StudentError
+from course_tools.grader.protocol.records import one_line
 from course_tools.grader.protocol.rpc import Deadline
-from course_tools.grader.protocol.wire import StudentError
 
 HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
-STATUS_CHARS = 240
-
-
-def one_line(text: str, limit: int = STATUS_CHARS) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def split_test(source: str) -> list[tuple[bool, str]]:

@@ -5,8 +5,9 @@ What the worker process sees and may do (see ``docs/grading.md``):
 - no network (a new, empty network namespace), no other process (a new PID namespace whose
   every process is killed when the worker's bubblewrap ends), its own hostname and IPC;
 - read-only: ``/usr`` (with the ``/bin``, ``/lib`` links), the Python installation, ``.venv``,
-  ``course_lib`` (what student code imports) and ``course_tools`` (the worker's own code) — not the rest of the repository, ``solutions/``, other submissions, the
-  output folder or any gradebook;
+  ``course_lib`` (what student code imports) and ``course_tools`` (the worker's own code) —
+  not the rest of the repository, ``solutions/``, other submissions, the output folder or any
+  gradebook;
 - writable: ``/scratch`` (its working directory) and ``/tmp``, two small private tmpfs;
 - an unprivileged uid of its own per grading slot, so ``RLIMIT_NPROC`` caps its processes,
   plus ``RLIMIT_AS`` (memory), ``RLIMIT_CPU``, ``RLIMIT_FSIZE`` and no core files.
@@ -19,33 +20,13 @@ import shutil
 import subprocess
 import sys
 import sysconfig
-from dataclasses import dataclass
 from pathlib import Path
 
 import course_lib
 import course_tools
+from course_tools.grader.protocol.limits import Limits
 
 UID_BASE = 61000  # slot k runs as uid UID_BASE + k (grade.py spreads k per run; no account needed)
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Resource limits of one worker (a student's notebook)."""
-
-    memory_mb: int = 4096  # address space; PyTorch alone maps ~1.5 GB
-    processes: int = 64  # processes and threads of the sandbox's uid
-    cpu_seconds: int = 900  # backstop; the judge's wall-clock limits act first
-    file_mb: int = 64  # the largest file the student may write
-    scratch_mb: int = 128  # size of /scratch and of /tmp
-
-    def rlimits(self) -> dict[str, int]:
-        return {
-            "as": self.memory_mb * 2**20,
-            "nproc": self.processes,
-            "cpu": self.cpu_seconds,
-            "fsize": self.file_mb * 2**20,
-            "core": 0,
-        }
 
 
 def _python_home() -> Path:
@@ -64,7 +45,7 @@ def _dirs_for(path: Path) -> list[str]:
 
 def read_only_paths() -> list[Path]:
     venv = Path(sys.prefix)
-    packages = [Path(p.__file__).resolve().parent for p in (course_lib, course_tools)]
+    packages = [Path(str(p.__file__)).resolve().parent for p in (course_lib, course_tools)]
     paths = [_python_home(), venv.resolve(), *packages]
     if venv != venv.resolve():
         paths.append(venv)

@@ -1,27 +1,25 @@
 """One sandboxed worker process, seen from the judge: started, drained, killed, diagnosed.
 
-The worker (:mod:`course_tools.grader.worker.worker`) gets the judge's requests on fd 3 and answers on
-fd 4; whatever it writes to fd 1/2 outside the protocol is drained here (the first
-``DRAIN_KEEP`` characters kept, to say why it died).
+The worker (:mod:`course_tools.grader.worker.worker`) gets the judge's requests on fd 3 and
+answers on fd 4; whatever it writes to fd 1/2 outside the protocol is drained here (the first
+``DRAIN_KEEP_CHARS`` characters kept, to say why it died).
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import signal
 import subprocess
 import threading
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import Any
 
-from course_tools.grader.judge.remote import serve_lent
-from course_tools.grader.protocol.rpc import Endpoint, grad_header
-from course_tools.grader.judge.sandbox import Limits, worker_command, worker_env
-
-if TYPE_CHECKING:
-    from course_tools.grader.judge.judge import Judge
-
-DRAIN_KEEP = 8_000  # characters of the worker's raw fd 1/2 kept (diagnostics for crashes)
+from course_tools.grader.judge.sandbox import worker_command, worker_env
+from course_tools.grader.protocol.limits import DRAIN_KEEP_CHARS, Limits
+from course_tools.grader.protocol.rpc import Endpoint, Serve, grad_header
+from course_tools.grader.protocol.wire import Codec
 
 
 class WorkerGone(Exception):
@@ -31,7 +29,17 @@ class WorkerGone(Exception):
 class WorkerProcess:
     """One sandboxed worker process and the judge's endpoint to it."""
 
-    def __init__(self, limits: Limits, *, sandboxed: bool, slot: int | None, judge: Judge) -> None:
+    def __init__(
+        self,
+        limits: Limits,
+        *,
+        sandboxed: bool,
+        slot: int | None,
+        codec: Codec,
+        serve: Serve,
+        on_reply: Callable[[dict[str, Any]], None],
+    ) -> None:
+        """Start the worker; ``serve`` answers its requests, ``on_reply`` sees every reply's fields."""
         to_worker_r, to_worker_w = os.pipe()
         from_worker_r, from_worker_w = os.pipe()
         cmd = worker_command(limits, sandboxed=sandboxed)
@@ -61,17 +69,16 @@ class WorkerProcess:
         self.drained: list[bytes] = []
         self.drained_chars = 0
         threading.Thread(target=self._drain, daemon=True).start()
-        self.endpoint = Endpoint(
-            from_worker_r, to_worker_w, judge.codec, serve_lent, on_reply=judge.collect_output
-        )
+        self.endpoint = Endpoint(from_worker_r, to_worker_w, codec, serve, on_reply=on_reply)
         self.endpoint.extra_header = grad_header
         self.fds = (from_worker_r, to_worker_w)
 
     def _drain(self) -> None:
-        assert self.proc.stdout is not None
-        for chunk in iter(lambda: self.proc.stdout.read1(65536), b""):  # type: ignore[union-attr]
-            if self.drained_chars < DRAIN_KEEP:
-                self.drained.append(chunk[: DRAIN_KEEP - self.drained_chars])
+        stdout = self.proc.stdout
+        assert isinstance(stdout, io.BufferedReader)  # Popen(stdout=PIPE), unbuffered=False
+        for chunk in iter(lambda: stdout.read1(65536), b""):
+            if self.drained_chars < DRAIN_KEEP_CHARS:
+                self.drained.append(chunk[: DRAIN_KEEP_CHARS - self.drained_chars])
             self.drained_chars += len(chunk)
 
     def kill(self) -> None:

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from course_tools.grader.protocol.limits import MAX_CHANGED
 from course_tools.grader.protocol.wire import Codec
-
-MAX_CHANGED = 64  # arguments written back per call
 
 
 def snapshot(value: Any) -> Any:
@@ -50,14 +49,15 @@ def _same(before: Any, after: Any) -> bool:
     )
 
 
-def snapshots(args: list[Any], kwargs: dict[str, Any]) -> dict[tuple[str, Any], Any]:
-    before = {("a", i): snapshot(v) for i, v in enumerate(args)}
+def snapshots(args: list[Any], kwargs: dict[str, Any]) -> dict[tuple[str, int | str], Any]:
+    """A snapshot of each argument: ``("a", position)`` and ``("k", keyword)``."""
+    before: dict[tuple[str, int | str], Any] = {("a", i): snapshot(v) for i, v in enumerate(args)}
     before.update({("k", k): snapshot(v) for k, v in kwargs.items()})
     return before
 
 
 def changed(
-    before: dict[tuple[str, Any], Any],
+    before: dict[tuple[str, int | str], Any],
     args: list[Any],
     kwargs: dict[str, Any],
     codec: Codec,
@@ -66,7 +66,7 @@ def changed(
     """The reply field listing the arguments whose contents differ from their snapshot."""
     out = []
     for (kind, key), old in before.items():
-        new = args[key] if kind == "a" else kwargs[key]
+        new = args[key] if isinstance(key, int) else kwargs[key]
         if old is None or _same(old, new):
             continue
         out.append([kind, key, codec.encode(new, blobs)])
@@ -116,6 +116,6 @@ def restore(original: Any, new: Any) -> None:
                 if original.shape == new.shape:
                     original.copy_(new.to(original.dtype))
                 else:  # unsqueeze_, t_, resize_...: take the new shape and contents
-                    original.set_(new.to(original.dtype).contiguous())
+                    original.set_(new.to(original.dtype).contiguous())  # type: ignore[call-overload]
     elif isinstance(original, np.random.Generator) and isinstance(new, np.random.Generator):
         original.bit_generator.state = new.bit_generator.state

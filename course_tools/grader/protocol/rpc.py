@@ -14,9 +14,13 @@ import select
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from course_tools.grader.protocol.wire import _LEN, MAX_FRAME_BYTES, Codec, WireError, error_info, rebuild_error
+from course_tools.grader.protocol import mutation
+from course_tools.grader.protocol.errors import ErrorInfo, rebuild_error
+from course_tools.grader.protocol.limits import MAX_FRAME_BYTES
+from course_tools.grader.protocol.wire import LENGTH, Codec, WireError
 
 
 class Deadline(Exception):
@@ -49,12 +53,12 @@ def read_frame_fd(reader: FdReader) -> tuple[dict[str, Any], list[bytes]]:
     import io
     import json
 
-    (count,) = _LEN.unpack(reader.read(8))
-    (size,) = _LEN.unpack(reader.read(8))
+    (count,) = LENGTH.unpack(reader.read(8))
+    (size,) = LENGTH.unpack(reader.read(8))
     if size > MAX_FRAME_BYTES or count > size:
         raise WireError(f"a message of {size:,} bytes is over the {MAX_FRAME_BYTES:,}-byte limit")
     payload = io.BytesIO(reader.read(size))
-    (hlen,) = _LEN.unpack(payload.read(8))
+    (hlen,) = LENGTH.unpack(payload.read(8))
     try:
         header = json.loads(payload.read(hlen))
     except ValueError as exc:
@@ -64,7 +68,7 @@ def read_frame_fd(reader: FdReader) -> tuple[dict[str, Any], list[bytes]]:
         raw = payload.read(8)
         if len(raw) != 8:
             raise WireError("truncated blob")
-        (blen,) = _LEN.unpack(raw)
+        (blen,) = LENGTH.unpack(raw)
         blob = payload.read(blen)
         if len(blob) != blen:
             raise WireError("truncated blob")
@@ -78,8 +82,8 @@ def write_frame_fd(fd: int, header: dict[str, Any], blobs: list[bytes], deadline
     import json
 
     head = json.dumps(header, allow_nan=True).encode()
-    payload = b"".join([_LEN.pack(len(head)), head] + [p for b in blobs for p in (_LEN.pack(len(b)), b)])
-    view = memoryview(_LEN.pack(len(blobs)) + _LEN.pack(len(payload)) + payload)
+    payload = b"".join([LENGTH.pack(len(head)), head] + [p for b in blobs for p in (LENGTH.pack(len(b)), b)])
+    view = memoryview(LENGTH.pack(len(blobs)) + LENGTH.pack(len(payload)) + payload)
     while view:
         if deadline is not None:
             left = deadline - time.monotonic()
@@ -92,21 +96,33 @@ def write_frame_fd(fd: int, header: dict[str, Any], blobs: list[bytes], deadline
         view = view[written:]
 
 
-class Endpoint:
-    """One side of the conversation.
+@dataclass(frozen=True)
+class Request:
+    """A request of the peer, its parameters decoded."""
 
-    ``serve(op, params, header)`` answers the peer's requests (params already decoded); it returns a
-    value, or a ``(value, extra)`` pair when the reply carries more fields.
-    """
+    op: str  # a name of course_tools.grader.protocol.ops.OPS (the serving side checks it)
+    params: dict[str, Any]
+    grad: bool | None = None  # the caller's autograd mode (None: the caller has not imported torch)
+
+    @classmethod
+    def of(cls, header: dict[str, Any], params: dict[str, Any]) -> Request:
+        return cls(str(header.get("op")), params, bool(header["grad"]) if "grad" in header else None)
+
+
+Serve = Callable[[Request], Any]  # returns the value, or a Reply when the reply carries more fields
+
+
+class Endpoint:
+    """One side of the conversation: ``serve`` answers the peer's requests."""
 
     def __init__(
         self,
         read_fd: int,
         write_fd: int,
         codec: Codec,
-        serve: Callable[[str, dict[str, Any]], Any],
+        serve: Serve,
         *,
-        on_reply: Callable[[dict], None] | None = None,
+        on_reply: Callable[[dict[str, Any]], None] | None = None,
     ):
         self.reader = FdReader(read_fd)
         self.write_fd = write_fd
@@ -124,7 +140,8 @@ class Endpoint:
         write_frame_fd(self.write_fd, header, blobs, self.deadline)
 
     def request(self, op: str, **params: Any) -> Any:
-        """Send ``op`` and wait for its reply, serving the peer meanwhile."""
+        """Send ``op`` and wait for its reply, serving the peer meanwhile. Arguments the callee
+        changed in place (``args``, ``kwargs`` of a call) are written back into ours."""
         self.next_id += 1
         rid = self.next_id
         blobs: list[bytes] = []
@@ -141,10 +158,11 @@ class Endpoint:
             if self.on_reply is not None:
                 self.on_reply(header)
             if not header.get("ok"):
-                raise rebuild_error(header.get("error") or {})
+                raise rebuild_error(ErrorInfo.from_wire(header.get("error")))
             value = self.codec.decode(header.get("value"), blobs)
             header["_blobs"] = blobs
-            self.last_reply = header
+            if header.get("mutated"):
+                mutation.write_back(header, self.codec, params.get("args") or [], params.get("kwargs") or {})
             return value
 
     def _answer(self, header: dict[str, Any], blobs: list[bytes]) -> None:
@@ -152,7 +170,7 @@ class Endpoint:
         reply: dict[str, Any] = {"kind": "rep", "id": header.get("id")}
         try:
             params = {k: self.codec.decode(v, blobs) for k, v in dict(header.get("params") or {}).items()}
-            result = self.serve(str(header.get("op")), params, header)
+            result = self.serve(Request.of(header, params))
             extra: dict[str, Any] = {}
             if isinstance(result, Reply):
                 result, extra = result.value, result.extra(self.codec, out)
@@ -161,7 +179,7 @@ class Endpoint:
             raise
         except BaseException as exc:  # the student's code may raise anything, SystemExit included
             out = []
-            reply.update(ok=False, error=error_info(exc))
+            reply.update(ok=False, error=ErrorInfo.of(exc).to_wire())
         reply.update(self.extra_header())
         self._send(reply, out)
 
@@ -190,9 +208,9 @@ def grad_header() -> dict[str, Any]:
     return {"grad": bool(torch.is_grad_enabled())} if torch is not None else {}
 
 
-def caller_grad_mode(header: dict[str, Any]) -> Any:
-    """A context that runs under the grad mode the request's ``header`` carries (if any)."""
+def caller_grad_mode(request: Request) -> Any:
+    """A context that runs under the grad mode the ``request`` carries (if any)."""
     torch = sys.modules.get("torch")
-    if torch is None or "grad" not in header:
+    if torch is None or request.grad is None:
         return contextlib.nullcontext()
-    return torch.set_grad_enabled(bool(header["grad"]))
+    return torch.set_grad_enabled(request.grad)

@@ -24,15 +24,56 @@ import struct
 import sys
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-MAX_FRAME_BYTES = 512 * 2**20  # one message; a worker sending more is treated as crashed
-MAX_DEPTH = 64  # nesting of containers
-_LEN = struct.Struct("<Q")
+from course_tools.grader.protocol.limits import MAX_DEPTH, MAX_MRO, TYPE_NAME_CHARS
+
+LENGTH = struct.Struct("<Q")  # every length in a frame: 8 bytes, little-endian
 
 
 class WireError(Exception):
     """A frame that is malformed, too large or truncated (the peer died or misbehaved)."""
+
+
+@dataclass(frozen=True)
+class HandleInfo:
+    """What crosses for an object that stays with its owner: its number and enough of its type
+    for the other side's proxy (whether it is callable, its MRO to find a trusted base class)."""
+
+    number: int
+    type_name: str
+    callable: bool
+    mro: list[tuple[str, str]]  # (module, qualname) of the first classes of the MRO
+
+    @classmethod
+    def of(cls, number: int, value: Any) -> HandleInfo:
+        mro = [(c.__module__, c.__qualname__) for c in type(value).__mro__[:MAX_MRO]]
+        return cls(number, type(value).__name__, callable(value), mro)
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "handle": self.number,
+            "type": self.type_name,
+            "callable": self.callable,
+            "mro": [list(entry) for entry in self.mro],
+        }
+
+    @classmethod
+    def from_wire(cls, value: dict[str, Any]) -> HandleInfo:
+        """Read what the other side sent (which may be anything)."""
+        mro = value.get("mro")
+        entries = [
+            (e[0], e[1])
+            for e in (mro if isinstance(mro, list) else [])[:MAX_MRO]
+            if isinstance(e, list) and len(e) == 2 and all(isinstance(part, str) for part in e)
+        ]
+        return cls(
+            int(value["handle"]),
+            str(value.get("type", "object"))[:TYPE_NAME_CHARS],
+            bool(value.get("callable")),
+            entries,
+        )
 
 
 class HandleTable:
@@ -80,7 +121,7 @@ class Codec:
     def __init__(
         self,
         table: HandleTable,
-        borrowed: Callable[[int, dict[str, Any]], Any],
+        borrowed: Callable[[HandleInfo], Any],
         is_proxy: Callable[[Any], int | None],
         by_reference: Callable[[Any], bool],
     ) -> None:
@@ -139,13 +180,7 @@ class Codec:
                     for k, v in value.items()
                 ]
             }
-        mro = [[c.__module__, c.__qualname__] for c in type(value).__mro__[:16]]
-        return {
-            "handle": self.table.lend(value),
-            "type": type(value).__name__,
-            "callable": callable(value),
-            "mro": mro,
-        }
+        return HandleInfo.of(self.table.lend(value), value).to_wire()
 
     def _encode_array_like(self, value: Any, blobs: list[bytes]) -> Any:
         np = sys.modules.get("numpy")
@@ -242,7 +277,7 @@ class Codec:
         if kind in {"tdtype", "tdevice", "tgen", "tensor"}:
             return self._decode_torch(kind, value, blobs)
         if kind == "handle":
-            return self.borrowed(int(body), value)
+            return self.borrowed(HandleInfo.from_wire(value))
         if kind == "ref":
             return self.table.get(body)
         raise WireError(f"unknown value kind {kind!r}")
@@ -270,69 +305,3 @@ class Codec:
         if value.get("grad") and tensor.is_floating_point():
             tensor.requires_grad_(True)
         return tensor
-
-
-def error_info(exc: BaseException) -> dict[str, Any]:
-    """An exception as data: the builtin classes in its MRO and its message (bounded)."""
-    import builtins
-
-    names = [
-        c.__name__
-        for c in type(exc).__mro__
-        if getattr(builtins, c.__name__, None) is c and issubclass(c, BaseException)
-    ]
-    try:
-        message = str(exc)
-    except Exception:  # a student's __str__ may raise
-        message = "<unprintable>"
-    return {"type": type(exc).__name__, "builtin": names, "message": message[:4000]}
-
-
-class StudentError(Exception):
-    """An exception raised by the student's code in the worker, re-raised in the judge."""
-
-    def __init__(self, type_name: str, message: str) -> None:
-        super().__init__(f"{type_name}: {message}" if message else type_name)
-        self.type_name = type_name
-
-
-SAFE_EXCEPTIONS = {
-    "ValueError",
-    "TypeError",
-    "KeyError",
-    "IndexError",
-    "AttributeError",
-    "AssertionError",
-    "NotImplementedError",
-    "RuntimeError",
-    "ZeroDivisionError",
-    "ArithmeticError",
-    "OverflowError",
-    "FloatingPointError",
-    "LookupError",
-    "NameError",
-    "StopIteration",
-    "RecursionError",
-    "MemoryError",
-    "UnboundLocalError",
-    "OSError",
-}
-
-
-def rebuild_error(info: dict[str, Any]) -> Exception:
-    """The judge-side exception for a worker error: the nearest safe builtin class, never
-    ``SystemExit``/``KeyboardInterrupt`` (a student's exit must not stop the judge)."""
-    import builtins
-
-    type_name, message = str(info.get("type", "Error")), str(info.get("message", ""))
-    for name in info.get("builtin", []):
-        if name in SAFE_EXCEPTIONS:
-            cls = getattr(builtins, name)
-            exc = (
-                KeyError(message)
-                if name == "KeyError"
-                else cls(message if type_name == name else f"{type_name}: {message}")
-            )
-            exc.from_student = True  # type: ignore[attr-defined]
-            return exc
-    return StudentError(type_name, message)

@@ -1,6 +1,6 @@
 """Cheat: every answer re-exports course_lib's reference (directly, through a wrapper or a subclass)."""
 EXPECT = {"scaled_dot_product_attention": 0, "causal_mask": 0, "padding_mask": 0, "positional_encoding": 0,
-          "MultiHeadAttention": 0}
+          "MultiHeadAttention": 0, "EncoderBlock": 0}
 
 # %% scaled_dot_product_attention
 from course_lib.torch_nn.attention import scaled_dot_product_attention
@@ -28,3 +28,6 @@ from course_lib.torch_nn.attention import MultiHeadAttention as _Ref
 
 class MultiHeadAttention(_Ref):
     pass
+
+# %% EncoderBlock
+from course_lib.torch_nn.transformer import EncoderBlock

@@ -1,0 +1,14 @@
+"""Bug: scales the caller's gradient arrays in place (g *= factor) and returns them."""
+EXPECT = {"clip_by_global_norm": 0}
+KNOWN_GAP = ("course grade copies back a student's in-place change of an array argument, not of an array "
+             "inside a list argument (course_tools/grader/protocol/mutation.py snapshots top-level arguments only); the "
+             "test cell sees the change in a kernel")
+
+# %% clip_by_global_norm
+def clip_by_global_norm(grads, max_norm):
+    total_norm = float(np.sqrt(sum(np.sum(g**2) for g in grads)))
+    factor = max_norm / (total_norm + 1e-6)
+    if factor < 1:
+        for g in grads:
+            g *= factor
+    return grads, total_norm

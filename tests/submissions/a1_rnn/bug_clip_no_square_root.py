@@ -1,0 +1,10 @@
+"""Bug: the global "norm" is the sum of squares, without the square root."""
+EXPECT = {"clip_by_global_norm": 0}
+
+# %% clip_by_global_norm
+def clip_by_global_norm(grads, max_norm):
+    total_norm = float(sum(np.sum(g**2) for g in grads))
+    factor = max_norm / (total_norm + 1e-6)
+    if factor < 1:
+        return [g * factor for g in grads], total_norm
+    return [g.copy() for g in grads], total_norm

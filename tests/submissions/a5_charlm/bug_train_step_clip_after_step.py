@@ -1,0 +1,14 @@
+"""Bug: clips the gradient after optimizer.step(): the step already used the unclipped gradient."""
+EXPECT = {"train_step": 0}
+
+# %% train_step
+def train_step(model, optimizer, x, y, state=None, clip_norm=1.0):
+    if state is not None:
+        state = tuple(s.detach() for s in state)
+    logits, state = model(x, state)
+    loss = nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), clip_norm)
+    return loss.item(), state

@@ -1,0 +1,12 @@
+"""Bug: no detach, and backward(retain_graph=True) silences the error: gradients flow into earlier chunks."""
+EXPECT = {"train_step": 0}
+
+# %% train_step
+def train_step(model, optimizer, x, y, state=None, clip_norm=1.0):
+    logits, state = model(x, state)
+    loss = nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
+    optimizer.zero_grad()
+    loss.backward(retain_graph=True)
+    torch.nn.utils.clip_grad_norm_(model.parameters(), clip_norm)
+    optimizer.step()
+    return loss.item(), state
