@@ -136,18 +136,21 @@ def _check(label, B, S, H, A, mask=None, scale=1.0):
         assert original is None or torch.equal(original, copy), f"additive_attention changed its argument {name}"
 
 
-_check("no mask, B != S, H != A", B=3, S=5, H=4, A=6)
-_check("no mask, one source position", B=2, S=1, H=3, A=2)
-_check("a batch of one", B=1, S=4, H=5, A=3)
 _mask = torch.rand(4, 6, generator=_g) < 0.5
 _mask[:, 0] = False
 _mask[torch.arange(4), torch.tensor([1, 5, 3, 2])] = True  # every row keeps at least one real position
 _mask[2] = False
 _mask[2, 4] = True  # a row with a single real position, not the first
-_check("a random padding mask", B=4, S=6, H=3, A=5, mask=_mask)
-_check("a right-padding mask", B=3, S=5, H=2, A=4, mask=torch.arange(5) < torch.tensor([[5], [2], [1]]))
-_check("an all-True mask", B=2, S=3, H=3, A=3, mask=torch.ones(2, 3, dtype=torch.bool))
-_check("large scores", B=3, S=4, H=3, A=4, mask=torch.arange(4) < torch.tensor([[4], [3], [2]]), scale=4.0)
+for _label, _sizes, _m, _scale in (
+    ("no mask, B != S, H != A", (3, 5, 4, 6), None, 1.0),
+    ("no mask, one source position", (2, 1, 3, 2), None, 1.0),
+    ("a batch of one", (1, 4, 5, 3), None, 1.0),
+    ("a random padding mask", (4, 6, 3, 5), _mask, 1.0),
+    ("a right-padding mask", (3, 5, 2, 4), torch.arange(5) < torch.tensor([[5], [2], [1]]), 1.0),
+    ("an all-True mask", (2, 3, 3, 3), torch.ones(2, 3, dtype=torch.bool), 1.0),
+    ("large scores", (3, 4, 3, 4), torch.arange(4) < torch.tensor([[4], [3], [2]]), 4.0),
+):
+    _check(_label, *_sizes, mask=_m, scale=_scale)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -280,15 +283,17 @@ _B, _L, _V = 4, 6, 7
 _logits = torch.randn(_B, _L, _V, generator=_g, dtype=torch.float64) * 2
 _targets = torch.randint(3, _V, (_B, _L), generator=_g)
 _lengths = torch.tensor([6, 3, 1, 4])
-_check("right padding with pad_id 0, rows of different lengths",
-       _logits, _targets.masked_fill(torch.arange(_L) >= _lengths[:, None], 0), 0)
-_check("pad_id 5, padding anywhere", _logits, torch.where(torch.rand(_B, _L, generator=_g) < 0.3, 5, _targets), 5)
-_check("no padding at all", _logits, _targets, 0)
-_check("a batch of one", _logits[:1, :4], _targets[:1, :4].masked_fill(torch.arange(4) >= 2, 2), 2)
-# confident, large logits: a probability of a real target underflows to 0 in float32
-_big = torch.randn(3, 5, 6, generator=_g) * 60
-_check("large float32 logits (use a stable log-softmax)", _big,
-       torch.randint(1, 6, (3, 5), generator=_g).masked_fill(torch.arange(5) >= torch.tensor([[5], [2], [4]]), 0), 0)
+_big = torch.randn(3, 5, 6, generator=_g) * 60  # confident: some real target's probability underflows in float32
+for _label, _lg, _tg, _pad in (
+    ("right padding with pad_id 0, rows of different lengths", _logits,
+     _targets.masked_fill(torch.arange(_L) >= _lengths[:, None], 0), 0),
+    ("pad_id 5, padding anywhere", _logits, torch.where(torch.rand(_B, _L, generator=_g) < 0.3, 5, _targets), 5),
+    ("no padding at all", _logits, _targets, 0),
+    ("a batch of one", _logits[:1, :4], _targets[:1, :4].masked_fill(torch.arange(4) >= 2, 2), 2),
+    ("large float32 logits (use a stable log-softmax)", _big,
+     torch.randint(1, 6, (3, 5), generator=_g).masked_fill(torch.arange(5) >= torch.tensor([[5], [2], [4]]), 0), 0),
+):
+    _check(_label, _lg, _tg, _pad)
 ### END HIDDEN TESTS
 
 # %% [markdown]

@@ -27,7 +27,7 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 
 
 def write_date(day: datetime.date, style: str) -> str:
-    """``day`` written in one of :data:`STYLES`."""
+    """day written in one of STYLES."""
     month = MONTHS[day.month - 1]
     if style == "month day, year":
         return f"{month} {day.day}, {day.year}"
@@ -43,7 +43,7 @@ def write_date(day: datetime.date, style: str) -> str:
 
 
 def date_pairs(count: int, rng: np.random.Generator) -> list[tuple[str, str]]:
-    """``count`` pairs ``(written date, ISO date)``: days uniform over 1900–2099, styles uniform."""
+    """count pairs (written date, ISO date): days uniform over 1900–2099, styles uniform."""
     span = (LAST_DAY - FIRST_DAY).days + 1
     offsets = rng.integers(0, span, size=count)
     styles = rng.integers(0, len(STYLES), size=count)
@@ -58,7 +58,7 @@ def date_splits(sizes: tuple[int, int, int] = (20_000, 1_000, 1_000),
                 seed: int = 0) -> tuple[list[tuple[str, str]], ...]:
     """The fixed train / validation / test split of the dates task: disjoint written sources.
 
-    Distinct pairs are drawn with :func:`date_pairs` from ``np.random.default_rng(seed)`` and
+    Distinct pairs are drawn with date_pairs from np.random.default_rng(seed) and
     cut in order of first appearance.
     """
     rng = np.random.default_rng(seed)

@@ -40,7 +40,7 @@ MAX_DIGITS = 4 * len(GROUPS)       # 16: the largest number read here is 10^16 -
 
 
 def numeral(n: int) -> str:
-    """``n`` written in Arabic digits with a comma every three digits: ``12000 -> '12,000'``."""
+    """n written in Arabic digits with a comma every three digits: 12000 -> '12,000'."""
     return f"{n:,}"
 
 
@@ -59,10 +59,10 @@ def _read_group(value: int) -> str:
 
 
 def reading(n: int) -> str:
-    """The Sino-Korean reading of ``1 <= n < 10**16``, spaced by groups of four digits.
+    """The Sino-Korean reading of 1 <= n < 10**16, spaced by groups of four digits.
 
     Raises:
-        ValueError: for ``n`` outside that range.
+        ValueError: for n outside that range.
     """
     if not 1 <= n < 10**MAX_DIGITS:
         raise ValueError(f"reading covers 1 .. 10^{MAX_DIGITS} - 1, got {n}")
@@ -81,7 +81,7 @@ def reading(n: int) -> str:
 
 
 def parse_reading(text: str) -> int:
-    """The number a reading names, the inverse of :func:`reading` (e.g. ``'만 이천' -> 12000``).
+    """The number a reading names, the inverse of reading (e.g. '만 이천' -> 12000).
 
     Reads syllable by syllable: a digit waits for its place (십 백 천) or group (만 억 조); a
     place or group word with no digit before it counts as 1.
@@ -109,12 +109,12 @@ def parse_reading(text: str) -> int:
 
 def sample_numbers(count: int, max_digits: int, rng: np.random.Generator, *,
                    zero_probability: float = 0.4) -> list[int]:
-    """``count`` random numbers whose lengths are spread evenly over 1 .. ``max_digits`` digits.
+    """count random numbers whose lengths are spread evenly over 1 .. max_digits digits.
 
     The number of digits is uniform; the leading digit is uniform over 1–9; every other digit
-    is 0 with probability ``zero_probability`` (more often than the 1/10 of uniform digits,
+    is 0 with probability zero_probability (more often than the 1/10 of uniform digits,
     so that silent zeros, 천사 = 1,004, and silent groups, 만 이천 = 12,000, are common) and
-    otherwise uniform over 1–9. Numbers may repeat; :func:`number_splits` removes repeats.
+    otherwise uniform over 1–9. Numbers may repeat; number_splits removes repeats.
     """
     if not 1 <= max_digits <= MAX_DIGITS:
         raise ValueError(f"max_digits must be in 1 .. {MAX_DIGITS}, got {max_digits}")
@@ -136,8 +136,8 @@ def number_splits(sizes: tuple[int, int, int] = (40_000, 2_000, 2_000), max_digi
                   seed: int = 0) -> tuple[list[int], list[int], list[int]]:
     """The fixed train / validation / test split of the numbers task: three disjoint lists.
 
-    Distinct numbers are drawn with :func:`sample_numbers` from ``np.random.default_rng(seed)``
-    until there are ``sum(sizes)``, shuffled by the same generator (so the three parts share
+    Distinct numbers are drawn with sample_numbers from np.random.default_rng(seed)
+    until there are sum(sizes), shuffled by the same generator (so the three parts share
     one distribution of lengths) and cut in that order. The same arguments always give the
     same split, and no number is in two parts.
     """

@@ -50,11 +50,11 @@ class CharVocab:
         return len(self.itos)
 
     def encode(self, text: str) -> list[int]:
-        """The ids of ``text``'s characters (no specials). Unknown characters raise ``KeyError``."""
+        """The ids of text's characters (no specials). Unknown characters raise KeyError."""
         return [self.stoi[ch] for ch in text]
 
     def decode(self, ids: Iterable[int] | Tensor) -> str:
-        """Text of ``ids``, read up to the first :data:`EOS_ID`; padding and ``<bos>`` are skipped."""
+        """Text of ids, read up to the first EOS_ID; padding and <bos> are skipped."""
         chars = []
         for i in (int(i) for i in ids):
             if i == EOS_ID:
@@ -93,26 +93,26 @@ class TranslationTask:
     @classmethod
     def from_pairs(cls, name: str, train: Sequence[tuple[str, str]], val: Sequence[tuple[str, str]],
                    test: Sequence[tuple[str, str]]) -> TranslationTask:
-        """Build from ``(source, target)`` pairs; every character of val and test must occur in train."""
-        parts = [Pairs([s for s, _ in part], [t for _, t in part]) for part in (train, val, test)]
-        task = cls(name, *parts, CharVocab(parts[0].sources), CharVocab(parts[0].targets))
-        for part in parts[1:]:
+        """Build from (source, target) pairs; every character of val and test must occur in train."""
+        tr, va, te = (Pairs([s for s, _ in part], [t for _, t in part]) for part in (train, val, test))
+        task = cls(name, tr, va, te, CharVocab(tr.sources), CharVocab(tr.targets))
+        for part in (va, te):
             task.encode_sources(part.sources)
             task.encode_targets(part.targets)
         return task
 
     def encode_sources(self, texts: Sequence[str]) -> tuple[Tensor, Tensor]:
-        """Right-padded source ids (N, S) and lengths (N,); ``S`` the longest text."""
+        """Right-padded source ids (N, S) and lengths (N,); S the longest text."""
         rows = [self.source_vocab.encode(text) for text in texts]
         lengths = torch.tensor([len(row) for row in rows], dtype=torch.long)
         return _pad(rows), lengths
 
     def encode_targets(self, texts: Sequence[str]) -> Tensor:
-        """Target ids with :data:`EOS_ID` appended, right-padded with :data:`PAD_ID`: (N, L)."""
+        """Target ids with EOS_ID appended, right-padded with PAD_ID: (N, L)."""
         return _pad([self.target_vocab.encode(text) + [EOS_ID] for text in texts])
 
     def split(self, name: str) -> Pairs:
-        """``"train"``, ``"val"`` or ``"test"``."""
+        """"train", "val" or "test"."""
         return {"train": self.train, "val": self.val, "test": self.test}[name]
 
 
@@ -125,7 +125,7 @@ def _pad(rows: Sequence[Sequence[int]]) -> Tensor:
 
 def numbers_to_korean(sizes: tuple[int, int, int] = (40_000, 2_000, 2_000), max_digits: int = 12,
                       seed: int = 0) -> TranslationTask:
-    """Numerals with thousands commas to their Korean reading: ``"1,004" -> "천사"``."""
+    """Numerals with thousands commas to their Korean reading: "1,004" -> "천사"."""
     parts = korean_numbers.number_splits(sizes, max_digits, seed)
     return TranslationTask.from_pairs(
         "numbers to Korean",
@@ -134,7 +134,7 @@ def numbers_to_korean(sizes: tuple[int, int, int] = (40_000, 2_000, 2_000), max_
 
 def korean_to_numbers(sizes: tuple[int, int, int] = (40_000, 2_000, 2_000), max_digits: int = 12,
                       seed: int = 0) -> TranslationTask:
-    """The reverse direction, on the same split: ``"천사" -> "1,004"``."""
+    """The reverse direction, on the same split: "천사" -> "1,004"."""
     parts = korean_numbers.number_splits(sizes, max_digits, seed)
     return TranslationTask.from_pairs(
         "Korean to numbers",
@@ -142,7 +142,7 @@ def korean_to_numbers(sizes: tuple[int, int, int] = (40_000, 2_000, 2_000), max_
 
 
 def dates_to_iso(sizes: tuple[int, int, int] = (20_000, 1_000, 1_000), seed: int = 0) -> TranslationTask:
-    """Written dates to ISO 8601: ``"5 March 2021" -> "2021-03-05"``."""
+    """Written dates to ISO 8601: "5 March 2021" -> "2021-03-05"."""
     return TranslationTask.from_pairs("dates to ISO", *dates.date_splits(sizes, seed))
 
 

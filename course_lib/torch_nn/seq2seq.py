@@ -30,18 +30,17 @@ Step = Callable[[int, Any], tuple[Tensor, Any]]
 
 def additive_attention(query: Tensor, keys: Tensor, mask: Tensor | None, W_q: Tensor, W_k: Tensor,
                        v: Tensor) -> tuple[Tensor, Tensor]:
-    r"""Bahdanau's additive attention of one decoder state over the encoder's outputs.
+    """Bahdanau's additive attention of one decoder state over the encoder's outputs.
 
-    .. math::
-        e_{ns} = v^\top \tanh(W_q^\top q_n + W_k^\top k_{ns}), \qquad
-        \alpha_{ns} = \frac{m_{ns} \exp e_{ns}}{\sum_{s'} m_{ns'} \exp e_{ns'}}, \qquad
-        c_n = \sum_s \alpha_{ns} k_{ns}
+        e[n, s] = v · tanh(query[n] W_q + keys[n, s] W_k)
+        weights[n] = softmax over s of e[n], masked positions excluded
+        context[n] = Σ_s weights[n, s] keys[n, s]
 
     Args:
         query: the decoder state, (N, H).
         keys: the encoder outputs, (N, S, H); they are the values too.
-        mask: bool (N, S), ``True`` = a real source position, or ``None`` for all of them.
-            Every row must have at least one ``True``.
+        mask: bool (N, S), True = a real source position, or None for all of them.
+            Every row must have at least one True.
         W_q: (H, A). W_k: (H, A). v: (A,).
 
     Returns:
@@ -57,26 +56,26 @@ def additive_attention(query: Tensor, keys: Tensor, mask: Tensor | None, W_q: Te
 
 
 def shift_right(targets: Tensor, bos_id: int) -> Tensor:
-    """The decoder's input under teacher forcing: ``<bos>`` then the targets, one step late.
+    """The decoder's input under teacher forcing: bos_id, then the targets one step late.
 
-    At step t the decoder reads the *true* previous token ``targets[:, t - 1]`` (``bos_id`` at
-    t = 0) and is trained to predict ``targets[:, t]``.
+    At step t the decoder reads the true previous token targets[:, t - 1] (bos_id at t = 0)
+    and is trained to predict targets[:, t].
 
     Args:
         targets: LongTensor (N, L), not changed.
 
     Returns:
-        LongTensor (N, L): column 0 is ``bos_id``, columns 1 .. L-1 are ``targets[:, :L-1]``.
+        LongTensor (N, L): column 0 is bos_id, columns 1 .. L-1 are targets[:, :L-1].
     """
     start = torch.full_like(targets[:, :1], bos_id)
     return torch.cat([start, targets[:, :-1]], dim=1)
 
 
 def sequence_loss(logits: Tensor, targets: Tensor, pad_id: int) -> Tensor:
-    r"""Mean cross-entropy over the real (non-padding) target positions.
+    """Mean cross-entropy over the real (non-padding) target positions.
 
-    .. math:: \mathcal{L} = -\frac{1}{|\{(n, t): y_{nt} \ne \text{pad}\}|}
-              \sum_{y_{nt} \ne \text{pad}} \log \operatorname{softmax}(z_{nt})_{y_{nt}}
+        loss = −(1 / #real) Σ log softmax(logits[n, t])[targets[n, t]],
+                   the sum over the real positions (n, t), those with targets[n, t] ≠ pad_id
 
     Every real token counts once, whatever the length of its sentence.
 
@@ -85,7 +84,7 @@ def sequence_loss(logits: Tensor, targets: Tensor, pad_id: int) -> Tensor:
         pad_id: the id whose positions are left out.
 
     Returns:
-        A scalar tensor that backpropagates into ``logits``.
+        A scalar tensor that backpropagates into logits.
     """
     log_probs = F.log_softmax(logits, dim=-1)                             # stable, (N, L, V)
     safe = targets.masked_fill(targets == pad_id, 0)                      # any valid index
@@ -95,10 +94,10 @@ def sequence_loss(logits: Tensor, targets: Tensor, pad_id: int) -> Tensor:
 
 
 def greedy_decode(step: Step, state: Any, bos_id: int, eos_id: int, max_len: int) -> list[int]:
-    """Feed ``bos_id``, then always the most likely next token, until ``eos_id`` or ``max_len`` tokens.
+    """Feed bos_id, then always the most likely next token, until eos_id or max_len tokens.
 
     Returns:
-        The chosen tokens, ``eos_id`` included when it was chosen, ``bos_id`` not.
+        The chosen tokens, eos_id included when it was chosen, bos_id not.
     """
     tokens: list[int] = []
     token = bos_id
@@ -113,16 +112,16 @@ def greedy_decode(step: Step, state: Any, bos_id: int, eos_id: int, max_len: int
 
 def beam_search(step: Step, state: Any, bos_id: int, eos_id: int, beam_size: int,
                 max_len: int) -> list[int]:
-    r"""Keep the ``beam_size`` best partial outputs instead of one.
+    """Keep the beam_size best partial outputs instead of one.
 
-    A prefix's score is its log-probability, :math:`\sum_t \log p(y_t \mid y_{<t}, x)` (no
-    length normalisation). Each round, every live prefix is extended by every token and the
-    ``beam_size`` best extensions survive; a survivor ending in ``eos_id`` is finished and
-    leaves the beam, so the next round again keeps ``beam_size`` extensions of the live ones.
+    A prefix's score is its log-probability, Σ_t log p(y_t | y_<t, x), with no length
+    normalisation. Each round, every live prefix is extended by every token and the beam_size
+    best extensions survive; a survivor ending in eos_id is finished and leaves the beam, so
+    the next round again keeps beam_size extensions of the live ones.
 
     Returns:
-        The best finished prefix (``eos_id`` included), or the best live one if none finished
-        within ``max_len`` rounds; ``bos_id`` is not part of it. ``beam_size = 1`` is greedy.
+        The best finished prefix (eos_id included), or the best live one if none finished
+        within max_len rounds; bos_id is not part of it. beam_size = 1 is greedy decoding.
     """
     live: list[tuple[float, list[int], Any]] = [(0.0, [], state)]    # (score, tokens, state)
     finished: list[tuple[float, list[int]]] = []

@@ -28,6 +28,7 @@ the ``step(token, state)`` interface of :func:`~course_lib.torch_nn.seq2seq.gree
 from __future__ import annotations
 
 from collections.abc import Callable
+
 import torch
 from torch import Tensor, nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
@@ -57,15 +58,19 @@ class Encoder(nn.Module):
 
 
 class Seq2SeqGRU(nn.Module):
-    """An encoder–decoder GRU, with (``attention=True``) or without additive attention.
+    """An encoder–decoder GRU, with (attention=True) or without additive attention.
+
+    Without attention:  s_t = GRU(E y_(t−1), s_(t−1)),                 z_t = head(s_t)
+    With attention:     c_t, α_t = additive_attention(s_(t−1), keys, mask, W_q, W_k, v)
+                        s_t = GRU([E y_(t−1); c_t], s_(t−1)),          z_t = head([s_t; c_t])
 
     Attributes:
-        encoder: :class:`Encoder`. embed: the target embedding (V_tgt, E).
-        rnn: a one-layer batch-first ``nn.GRU`` (input E, or E + H with attention).
-        head: ``nn.Linear`` to V_tgt, from s_t (or [s_t; c_t] with attention).
+        encoder: the Encoder. embed: the target embedding (V_tgt, E).
+        rnn: a one-layer batch-first nn.GRU (input E, or E + H with attention).
+        head: nn.Linear to V_tgt, from s_t (or [s_t; c_t] with attention).
         W_q (H, A), W_k (H, A), v (A,): the attention's parameters (with attention only).
-        attention_fn: the function that computes the attention, course_lib's
-            :func:`~course_lib.torch_nn.seq2seq.additive_attention` unless one is given.
+        attention_fn: the function that computes the attention, course_lib's additive_attention
+            unless one is given (the assignment plugs in the student's own).
     """
 
     def __init__(self, src_vocab: int, tgt_vocab: int, *, embed_dim: int = 32, hidden_size: int = 128,
@@ -94,7 +99,10 @@ class Seq2SeqGRU(nn.Module):
 
     def decode_step(self, tokens: Tensor, s: Tensor, keys: Tensor,
                     mask: Tensor) -> tuple[Tensor, Tensor, Tensor | None]:
-        """One decoder step for a batch: tokens (N,), s_{t-1} (N, H) -> (logits (N, V), s_t, alpha_t (N, S) or None)."""
+        """One decoder step for a batch.
+
+        tokens (N,), s_(t−1) (N, H) -> (logits (N, V), s_t (N, H), α_t (N, S) or None).
+        """
         x = self.embed(tokens)                                                 # (N, E)
         if not self.attention:
             s = self.rnn(x[:, None], s[None])[1][0]                           # one GRU step
@@ -116,19 +124,20 @@ class Seq2SeqGRU(nn.Module):
         logits, weights = [], []
         for t in range(tgt_in.shape[1]):
             z, s, alpha = self.decode_step(tgt_in[:, t], s, keys, mask)
+            assert alpha is not None
             logits.append(z)
             weights.append(alpha)
         return torch.stack(logits, dim=1), torch.stack(weights, dim=1)
 
     def step_function(self, src: Tensor) -> tuple[Callable[[int, Tensor], tuple[Tensor, Tensor]], Tensor]:
-        """The ``step(token, state)`` of one source sentence, and its first state s_0.
+        """The step(token, state) of one source sentence, and its first state s_0.
 
         Args:
             src: one sentence's source ids, (S,), without padding.
 
         Returns:
-            ``step`` mapping a token and s_{t-1} (1, H) to (log-probabilities (V_tgt,), s_t), and
-            s_0 (1, H). The encoder runs once, here; ``step`` closes over its outputs and never
+            step, mapping a token and s_(t−1) (1, H) to (log-probabilities (V_tgt,), s_t), and
+            s_0 (1, H). The encoder runs once, here; step closes over its outputs and never
             changes the state it is given (the GRU returns a new tensor).
         """
         with torch.no_grad():
@@ -145,11 +154,11 @@ class Seq2SeqGRU(nn.Module):
     def greedy(self, src: Tensor, lengths: Tensor, bos_id: int, eos_id: int,
                max_len: int) -> tuple[Tensor, Tensor | None]:
         """Greedy decoding of a whole batch at once (for evaluation): the same choices as
-        :func:`~course_lib.torch_nn.seq2seq.greedy_decode` on each sentence alone.
+        course_lib.torch_nn.seq2seq.greedy_decode on each sentence alone.
 
         Returns:
-            ids (N, max_len), each row read up to its first ``eos_id`` (later ids are padding), and
-            the attention weights (N, max_len, S) or None.
+            ids (N, max_len), each row read up to its first eos_id (later ids are padding), and
+            the attention weights (N, L', S) of the L' <= max_len steps taken, or None.
         """
         keys, mask, s = self.encode(src, lengths)
         token = torch.full((src.shape[0],), bos_id, dtype=torch.long)
@@ -159,10 +168,11 @@ class Seq2SeqGRU(nn.Module):
             logits, s, alpha = self.decode_step(token, s, keys, mask)
             token = logits.argmax(-1).masked_fill(done, PAD_ID)
             out.append(token)
-            weights.append(alpha)
+            if alpha is not None:
+                weights.append(alpha)
             done |= token == eos_id
             if bool(done.all()):
                 break
         ids = torch.stack(out, dim=1)
         ids = torch.nn.functional.pad(ids, (0, max_len - ids.shape[1]), value=PAD_ID)
-        return ids, (torch.stack(weights, dim=1) if self.attention else None)
+        return ids, (torch.stack(weights, dim=1) if weights else None)

@@ -35,13 +35,19 @@ from course_lib.data.translation import PAD_ID
 from course_lib.torch_nn.attention import MultiHeadAttention, causal_mask, positional_encoding
 from course_lib.torch_nn.transformer import EncoderBlock
 
+Fed = tuple[int, ...]  # the Transformer's decoding state: the tokens fed so far
+
 
 class DecoderBlock(nn.Module):
     """Masked self-attention, cross-attention over the memory, and a feed-forward net.
 
+        A = norm1(Y + MHA(Y, Y, Y; causal mask))            position t reads y_1 .. y_t only
+        B = norm2(A + MHA(A, M, M; source padding mask))    queries: the decoder; keys, values: the encoder
+        Z = norm3(B + ff2(ReLU(ff1(B))))
+
     Attributes:
-        self_attn, cross_attn: :class:`~course_lib.torch_nn.attention.MultiHeadAttention` (D, h).
-        ff1 (F <- D), ff2 (D <- F); norm1, norm2, norm3: ``nn.LayerNorm(D)``.
+        self_attn, cross_attn: course_lib.torch_nn.attention.MultiHeadAttention (D, h).
+        ff1 (F <- D), ff2 (D <- F); norm1, norm2, norm3: nn.LayerNorm(D).
     """
 
     def __init__(self, d_model: int, num_heads: int, d_ff: int) -> None:
@@ -55,7 +61,10 @@ class DecoderBlock(nn.Module):
         self.norm3 = nn.LayerNorm(d_model)
 
     def forward(self, y: Tensor, memory: Tensor, memory_mask: Tensor | None) -> tuple[Tensor, Tensor]:
-        """y (N, L, D), memory (N, S, D), memory_mask bool (N, S) -> (out (N, L, D), cross weights (N, h, L, S))."""
+        """y (N, L, D), memory (N, S, D), memory_mask bool (N, S) or None.
+
+        Returns out (N, L, D) and the cross-attention weights (N, h, L, S).
+        """
         L = y.shape[1]
         a = self.norm1(y + self.self_attn(y, y, y, causal_mask(L, device=y.device))[0])
         keys_ok = None if memory_mask is None else memory_mask[:, None, None, :]   # (N, 1, 1, S)
@@ -63,18 +72,27 @@ class DecoderBlock(nn.Module):
         b = self.norm2(a + attended)
         return self.norm3(b + self.ff2(torch.relu(self.ff1(b)))), weights
 
-
-def _encoder_output(block: EncoderBlock, x: Tensor, mask: Tensor) -> Tensor:
-    out = block(x, mask)
-    return out[0] if isinstance(out, tuple) else out  # older EncoderBlock returned (out, weights)
+    @torch.no_grad()
+    def load_from_torch(self, layer: nn.TransformerDecoderLayer) -> DecoderBlock:
+        """Copy the weights of a post-norm, ReLU nn.TransformerDecoderLayer (for testing)."""
+        self.self_attn.load_from_torch(layer.self_attn)
+        self.cross_attn.load_from_torch(layer.multihead_attn)
+        for mine, theirs in (("ff1", "linear1"), ("ff2", "linear2"), ("norm1", "norm1"), ("norm2", "norm2"),
+                             ("norm3", "norm3")):
+            getattr(self, mine).load_state_dict(getattr(layer, theirs).state_dict())
+        return self
 
 
 class Seq2SeqTransformer(nn.Module):
-    """Embeddings and positions, ``num_layers`` encoder blocks, ``num_layers`` decoder blocks, a head.
+    """Embeddings and positions, num_layers encoder blocks, num_layers decoder blocks, a head.
+
+        M = encoder blocks(src_embed(x) + PE)      the memory, (N, S, D)
+        Z = decoder blocks(tgt_embed(y_in) + PE, M)
+        logits = head(Z)                           (N, L, V_tgt)
 
     Attributes:
-        src_embed (V_src, D), tgt_embed (V_tgt, D); encoder: ``nn.ModuleList`` of EncoderBlock;
-        decoder: ``nn.ModuleList`` of :class:`DecoderBlock`; head: ``nn.Linear(D, V_tgt)``.
+        src_embed (V_src, D), tgt_embed (V_tgt, D); encoder: nn.ModuleList of EncoderBlock;
+        decoder: nn.ModuleList of DecoderBlock; head: nn.Linear(D, V_tgt).
     """
 
     def __init__(self, src_vocab: int, tgt_vocab: int, *, d_model: int = 64, num_heads: int = 4,
@@ -97,7 +115,7 @@ class Seq2SeqTransformer(nn.Module):
         mask = torch.arange(src.shape[1], device=src.device) < lengths[:, None]
         x = self._embed(self.src_embed, src)
         for block in self.encoder:
-            x = _encoder_output(block, x, mask[:, None, None, :])
+            x = block(x, mask[:, None, None, :])
         return x, mask
 
     def decode(self, tgt_in: Tensor, memory: Tensor, mask: Tensor) -> tuple[Tensor, list[Tensor]]:
@@ -114,10 +132,8 @@ class Seq2SeqTransformer(nn.Module):
         memory, mask = self.encode(src, lengths)
         return self.decode(tgt_in, memory, mask)
 
-
-    def step_function(self, src: Tensor) -> tuple[Callable[[int, tuple[int, ...]], tuple[Tensor, tuple[int, ...]]],
-                                                  tuple[int, ...]]:
-        """The ``step(token, state)`` of one source sentence (S,), and its first state.
+    def step_function(self, src: Tensor) -> tuple[Callable[[int, Fed], tuple[Tensor, Fed]], Fed]:
+        """The step(token, state) of one source sentence (S,), and its first state.
 
         The state is the tuple of tokens fed so far (empty at first). Without a cache of keys
         and values, a step re-reads the whole prefix (the causal mask makes that equal to
@@ -126,7 +142,7 @@ class Seq2SeqTransformer(nn.Module):
         with torch.no_grad():
             memory, mask = self.encode(src[None], torch.tensor([len(src)]))
 
-        def step(token: int, fed: tuple[int, ...]) -> tuple[Tensor, tuple[int, ...]]:
+        def step(token: int, fed: Fed) -> tuple[Tensor, Fed]:
             fed = (*fed, int(token))
             with torch.no_grad():
                 logits, _ = self.decode(torch.tensor([fed]), memory, mask)
@@ -137,11 +153,10 @@ class Seq2SeqTransformer(nn.Module):
     @torch.no_grad()
     def greedy(self, src: Tensor, lengths: Tensor, bos_id: int, eos_id: int,
                max_len: int) -> tuple[Tensor, list[Tensor]]:
-        """Greedy decoding of a batch (for evaluation), as :meth:`Seq2SeqGRU.greedy
-        <course_lib.torch_nn.seq2seq_rnn.Seq2SeqGRU.greedy>`.
+        """Greedy decoding of a batch (for evaluation), as Seq2SeqGRU.greedy does it.
 
         Returns:
-            ids (N, max_len), each row read up to its first ``eos_id``, and the cross-attention
+            ids (N, max_len), each row read up to its first eos_id, and the cross-attention
             weights of the last decoder pass, per layer (N, h, L', S), L' <= max_len the steps taken.
         """
         memory, mask = self.encode(src, lengths)

@@ -26,7 +26,11 @@ from torch import Tensor, nn
 
 from course_lib.data.translation import BOS_ID, EOS_ID, PAD_ID, TranslationTask, exact_match
 from course_lib.torch_nn.seq2seq import sequence_loss, shift_right
+from course_lib.torch_nn.seq2seq_rnn import Seq2SeqGRU
+from course_lib.torch_nn.seq2seq_transformer import Seq2SeqTransformer
 from course_lib.training.loop import History, fit
+
+Model = Seq2SeqGRU | Seq2SeqTransformer
 
 
 class Batch(NamedTuple):
@@ -38,7 +42,7 @@ class Batch(NamedTuple):
 
 
 def encode_split(task: TranslationTask, split: str) -> Batch:
-    """A whole split as one padded :class:`Batch`."""
+    """A whole split as one padded Batch."""
     pairs = task.split(split)
     src, lengths = task.encode_sources(pairs.sources)
     return Batch(src, lengths, task.encode_targets(pairs.targets))
@@ -52,9 +56,9 @@ def trim(batch: Batch) -> Batch:
 
 
 def batch_stream(data: Batch, batch_size: int, generator: torch.Generator) -> Iterator[Batch]:
-    """Shuffled mini-batches without end: a fresh permutation for every pass over ``data``.
+    """Shuffled mini-batches without end: a fresh permutation for every pass over data.
 
-    The last incomplete batch of each pass is dropped, so every step sees ``batch_size`` pairs.
+    The last incomplete batch of each pass is dropped, so every step sees batch_size pairs.
     """
     while True:
         order = torch.randperm(len(data.src), generator=generator)
@@ -64,19 +68,19 @@ def batch_stream(data: Batch, batch_size: int, generator: torch.Generator) -> It
 
 
 def teacher_forcing_loss(model: nn.Module, batch: Batch) -> Tensor:
-    """The training loss: predict ``tgt`` from the source and the true previous tokens."""
+    """The training loss: predict tgt from the source and the true previous tokens."""
     logits, _ = model(batch.src, batch.lengths, shift_right(batch.tgt, BOS_ID))
     return sequence_loss(logits, batch.tgt, PAD_ID)
 
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """How :func:`train` trains: ``steps`` Adam updates of ``batch_size`` pairs.
+    """How train trains: steps Adam updates of batch_size pairs.
 
-    The learning rate rises linearly over the first ``warmup`` steps (none by default) to
-    ``lr``, then falls linearly to ``lr / 10`` at the last step; the gradient's global norm is
-    clipped to ``clip_norm``. Validation runs every ``eval_every`` steps on the first
-    ``eval_size`` validation pairs.
+    The learning rate rises linearly over the first warmup steps (none by default) to
+    lr, then falls linearly to lr / 10 at the last step; the gradient's global norm is
+    clipped to clip_norm. Validation runs every eval_every steps on the first
+    eval_size validation pairs.
     """
 
     steps: int = 600
@@ -90,25 +94,25 @@ class TrainConfig:
 
 
 def learning_rate(step: int, config: TrainConfig) -> float:
-    """The learning rate of step ``1 .. config.steps``: linear warm-up, then linear decay to lr / 10."""
+    """The learning rate of step 1 .. config.steps: linear warm-up, then linear decay to lr / 10."""
     if step <= config.warmup:
         return config.lr * step / config.warmup
     decayed = (step - config.warmup) / max(1, config.steps - config.warmup)
     return config.lr * (1.0 - 0.9 * decayed)
 
 
-def train(model: nn.Module, task: TranslationTask, config: TrainConfig, *, progress: bool = True,
+def train(model: Model, task: TranslationTask, config: TrainConfig, *, progress: bool = True,
           desc: str = "train") -> History:
-    """Train ``model`` on ``task``'s training split with teacher forcing.
+    """Train model on task's training split with teacher forcing.
 
-    Built on :func:`~course_lib.training.loop.fit`: one of its "epochs" is ``eval_every``
+    Built on course_lib.training.loop.fit: one of its "epochs" is eval_every
     steps here, after which the validation loss (teacher forcing) and the validation exact
     match (greedy decoding) are recorded. The batches come from a generator seeded with
-    ``config.seed``; seed torch's global generator before building the model for a
+    config.seed; seed torch's global generator before building the model for a
     repeatable initialisation.
 
     Returns:
-        The :class:`~course_lib.training.loop.History`; ``history.epoch[k]["step"]`` is the
+        The course_lib.training.loop.History; history.epoch[k]["step"] is the
         number of steps done at the k-th record.
     """
     if config.steps % config.eval_every:
@@ -127,7 +131,7 @@ def train(model: nn.Module, task: TranslationTask, config: TrainConfig, *, progr
             group["lr"] = learning_rate(done, config)
         return teacher_forcing_loss(model, batch)
 
-    def evaluate(model: nn.Module) -> dict[str, float]:
+    def evaluate(_: nn.Module) -> dict[str, float]:  # fit() passes the model it trains: ours
         predictions = translate(model, task, task.val.sources[: config.eval_size])
         return {"step": done, "val_loss": float(teacher_forcing_loss(model, trim(val))),
                 "val_exact": exact_match(predictions, val_targets)}
@@ -138,11 +142,11 @@ def train(model: nn.Module, task: TranslationTask, config: TrainConfig, *, progr
 
 
 @torch.no_grad()
-def translate(model: nn.Module, task: TranslationTask, sources: Sequence[str], *,
+def translate(model: Model, task: TranslationTask, sources: Sequence[str], *,
               max_len: int | None = None, batch_size: int = 1000) -> list[str]:
-    """Greedy translations of ``sources``, decoded a batch at a time.
+    """Greedy translations of sources, decoded a batch at a time.
 
-    ``max_len`` defaults to the longest training target plus its end of sequence and a margin
+    max_len defaults to the longest training target plus its end of sequence and a margin
     of a few tokens, so that a model that never stops is cut off (and counted wrong).
     """
     if max_len is None:
@@ -160,7 +164,7 @@ def translate(model: nn.Module, task: TranslationTask, sources: Sequence[str], *
 
 def accuracy_by(key: Callable[[str], int], sources: Sequence[str], predictions: Sequence[str],
                 targets: Sequence[str]) -> dict[int, tuple[float, int]]:
-    """Exact match grouped by ``key(source)`` (e.g. the number of digits): ``{k: (accuracy, count)}``."""
+    """Exact match grouped by key(source) (e.g. the number of digits): {k: (accuracy, count)}."""
     groups: dict[int, list[bool]] = {}
     for source, prediction, target in zip(sources, predictions, targets, strict=True):
         groups.setdefault(key(source), []).append(prediction == target)
@@ -169,11 +173,11 @@ def accuracy_by(key: Callable[[str], int], sources: Sequence[str], predictions: 
 
 def train_or_load(path: str | Path, build: Callable[[], nn.Module], train_fn: Callable[[nn.Module], History],
                   config: dict[str, Any], *, retrain: bool = False) -> tuple[nn.Module, History]:
-    """Reuse the checkpoint at ``path`` if it was saved with exactly this ``config``.
+    """Reuse the checkpoint at path if it was saved with exactly this config.
 
-    Otherwise ``model = build()``, ``history = train_fn(model)``, and both are saved with the
-    config (weights, the history, nothing else). ``config`` should name everything that
-    changes the result: the model's sizes, the task, :class:`TrainConfig`. A checkpoint whose
+    Otherwise model = build(), history = train_fn(model), and both are saved with the
+    config (weights, the history, nothing else). config should name everything that
+    changes the result: the model's sizes, the task, TrainConfig. A checkpoint whose
     weights no longer fit the model's code (a renamed layer) is retrained too. The model is
     returned in eval mode.
     """

@@ -101,7 +101,8 @@ def _npy(array: Any) -> bytes:
     import numpy as np
 
     buf = io.BytesIO()
-    np.save(buf, np.ascontiguousarray(array), allow_pickle=False)
+    # ascontiguousarray makes a 0-d array 1-d: reshape keeps a 0-d tensor (a loss) 0-d
+    np.save(buf, np.ascontiguousarray(array).reshape(np.shape(array)), allow_pickle=False)
     return buf.getvalue()
 
 
