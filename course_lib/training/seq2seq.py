@@ -196,3 +196,47 @@ def train_or_load(path: str | Path, build: Callable[[], nn.Module], train_fn: Ca
     path.parent.mkdir(parents=True, exist_ok=True)
     torch.save({"config": config, "state_dict": model.state_dict(), "history": asdict(history)}, path)
     return model.eval(), history
+
+
+def sequence_score(step: Callable[[int, Any], tuple[Tensor, Any]], state: Any, bos_id: int,
+                   tokens: Sequence[int]) -> float:
+    """The log-probability a step function gives to one whole output: Σ_t log p(y_t | y_<t, x)."""
+    total, fed = 0.0, bos_id
+    for token in tokens:
+        log_probs, state = step(fed, state)
+        total += float(log_probs[token])
+        fed = token
+    return total
+
+
+@torch.no_grad()
+def corrupted_prefix_accuracy(model: nn.Module, batch: Batch, generator: torch.Generator,
+                              vocab_size: int) -> tuple[float, float]:
+    """How well the decoder does after one wrong token in its input, against the same input clean.
+
+    In every pair one decoder input shift_right(tgt)[n, j], with 1 <= j < length (a true
+    previous token, never <bos>), is replaced by a different random ordinary token; j is
+    uniform. Teacher forcing trains only on clean inputs, so this is the situation greedy
+    decoding creates after its own first mistake.
+
+    Returns:
+        The accuracy of the argmax at positions j, j + 1, ... (those that read the wrong
+        token or come after it), with the clean input and with the corrupted one.
+    """
+    tgt_in = shift_right(batch.tgt, BOS_ID)
+    lengths = (batch.tgt != PAD_ID).sum(dim=1)                                   # eos included
+    j = 1 + (torch.rand(len(lengths), generator=generator) * (lengths - 1)).long()
+    first_ordinary = EOS_ID + 1
+    wrong = torch.randint(first_ordinary, vocab_size - 1, (len(lengths),), generator=generator)
+    original = tgt_in[torch.arange(len(j)), j]
+    wrong = wrong + (wrong >= original).long()          # uniform over the ordinary tokens but the true one
+    corrupted = tgt_in.clone()
+    corrupted[torch.arange(len(j)), j] = wrong
+    positions = torch.arange(tgt_in.shape[1])
+    scored = (positions >= j[:, None]) & (positions < lengths[:, None])
+    accuracy = []
+    for decoder_input in (tgt_in, corrupted):
+        logits, _ = model(batch.src, batch.lengths, decoder_input)
+        right = (logits.argmax(-1) == batch.tgt) & scored
+        accuracy.append(float(right.sum() / scored.sum()))
+    return accuracy[0], accuracy[1]
