@@ -485,7 +485,7 @@ assert _result == _expected, f"a GRU decoder (tensor states): greedy_decode retu
 #   first `step` call feeds `bos_id`.
 # - Each **round**, every live prefix is extended by **every** token (its score plus that
 #   token's log-probability), and the `beam_size` best extensions **of the whole round** survive
-#   (not the best few of each prefix).
+#   (not the best few of each prefix; all of them if the round has fewer than `beam_size`).
 # - A survivor that ends in `eos_id` is **finished**: it leaves the beam and is never extended.
 #   The others stay live. A prefix that finishes takes its slot only in the round it finishes:
 #   the next round again keeps `beam_size` extensions of the live prefixes.
@@ -699,8 +699,8 @@ for _seed in (200, 201, 202):
 # readings (`만 이천`). The model is the chapter's GRU encoder–decoder with Bahdanau attention,
 # but every piece you wrote is in it: it attends with **your** `additive_attention`, trains on
 # **your** `shift_right` and `sequence_loss`, and translates with **your** `greedy_decode` and
-# `beam_search`. Training takes well under a minute on a laptop's CPU. (This cell does nothing while
-# the notebook is graded or validated.)
+# `beam_search`. Training takes well under a minute on a laptop's CPU. (This cell does nothing
+# while the notebook is graded or validated.)
 
 # %% nbgrader={"grade": false, "grade_id": "demo", "locked": true, "schema_version": 3, "solution": false}
 import time
