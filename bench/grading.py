@@ -1,6 +1,7 @@
 """Cohort grading throughput of ``course grade`` on a1_rnn: per notebook and in total.
 
     .venv/bin/python bench/grading.py [--students 40] [--cell-timeout 30] [--skip-unsandboxed]
+                                      [--jobs 1 2] [--progress]
 
 Builds ``--students`` submissions of a1_rnn from the sample submissions in
 ``tests/submissions/a1_rnn/`` (the solution, correct-but-different answers and plausible bugs,
@@ -9,7 +10,9 @@ them four ways: ``--jobs 1`` and ``--jobs 2``, sandboxed and not. For each it pr
 median seconds per notebook (inside its judge, from intake to feedback), the total wall time
 (calibration on the solution included) and, as ratios against the baseline measured in this
 run: the speed-up of the second job and the sandbox's cost. Also measured: the CLI's import
-time, the judge's ``import torch`` and a sandboxed worker's start-up.
+time, the judge's ``import torch`` and a sandboxed worker's start-up, and after each run the
+time ``report.html`` takes (plots and similarity; not in the run's total). ``--progress`` shows
+``course grade``'s progress bar on stderr, as the command does.
 
 Goals (issue "A grader instructors can trust"): median <= 6 s per notebook; >= 1.8x from the
 second job on 2 cores (only meaningful on an otherwise idle machine).
@@ -33,6 +36,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from assignment_harness import build_submission, cases, notebook_of  # noqa: E402
 
 from course_tools.grader.cohort.grade import grade  # noqa: E402
+from course_tools.grader.cohort.report import write_report  # noqa: E402
 from course_tools.grader.judge.sandbox import unavailable_reason  # noqa: E402
 from course_tools.grader.protocol.limits import Limits  # noqa: E402
 
@@ -81,6 +85,8 @@ def main() -> int:
     parser.add_argument("--students", type=int, default=40)
     parser.add_argument("--cell-timeout", type=float, default=30)
     parser.add_argument("--skip-unsandboxed", action="store_true")
+    parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2], help="the --jobs values to run")
+    parser.add_argument("--progress", action="store_true", help="show the progress bar while grading")
     args = parser.parse_args()
     sandbox_ok = unavailable_reason() is None
     if not sandbox_ok:
@@ -99,7 +105,7 @@ def main() -> int:
     )
     runs = [  # interleaved, so that a drift in the machine's load biases no comparison much
         (jobs, sandboxed)
-        for jobs in (1, 2)
+        for jobs in args.jobs
         for sandboxed in ([True] if sandbox_ok else []) + ([] if args.skip_unsandboxed else [False])
     ]
     results: dict[tuple[int, bool], tuple[float, float]] = {}
@@ -118,14 +124,19 @@ def main() -> int:
                 cell_timeout=args.cell_timeout,
                 sandbox=sandboxed,
                 timings=timings,
+                progress=args.progress,
+                report=False,
             )
             total = time.perf_counter() - start
+            start = time.perf_counter()
+            write_report(ROOT, Path(tmp) / f"out-{jobs}-{sandboxed}")
+            report = time.perf_counter() - start
             median = statistics.median(timings.values())
             results[(jobs, sandboxed)] = (median, total)
             print(
                 f"jobs={jobs} {'sandboxed  ' if sandboxed else 'unsandboxed'}: "
                 f"median {median:.2f} s per notebook, total {total:.1f} s for {args.students} notebooks "
-                f"({args.students / total:.2f} notebooks/s)",
+                f"({args.students / total:.2f} notebooks/s); report.html {report:.1f} s",
                 flush=True,
             )
     print("ratios:")

@@ -37,16 +37,17 @@ def _design(X: Array, order: int) -> Array:
 
 
 def fit_autoregression(X: Array, y: Array, order: int) -> Array:
-    """Least-squares AR(``order``) coefficients with an intercept.
+    """Least-squares AR(k) coefficients with an intercept, k = `order`.
 
     Args:
         X: (M, T) windows of past values, oldest first (as from
-            :func:`course_lib.data.series.sliding_windows`).
+            `course_lib.data.series.sliding_windows`).
         y: (M,) the value after each window.
-        order: k, how many of the most recent values the model uses, ``1 <= k <= T``.
+        order: k, how many of the most recent values the model uses, 1 <= k <= T.
 
     Returns:
-        w: (k + 1,), the intercept ``w[0]`` then the weights of ``x_{T-k+1}, ..., x_T``.
+        w: (k + 1,), the intercept `w[0]` then the weights of the last k values of a window,
+        oldest first.
     """
     A = _design(X, order)
     y = np.asarray(y, dtype=np.float64)

@@ -1,9 +1,11 @@
 """``course``: the instructor's command line around nbgrader.
 
     course release [ASSIGNMENT ...]          regenerate exercises/ from solutions/
-    course grade ASSIGNMENT --submissions DIR --out OUT [--jobs N] [--shard K/M]
     course collect ZIP_OR_DIR --assignment A --out DIR   an LMS download -> DIR/<student_id>/
-    course merge OUT1 OUT2 ... --out OUT      join the grades.csv of shards
+    course grade ASSIGNMENT --submissions DIR --out OUT [--jobs N] [--shard K/M] [--student ID ...]
+    course merge OUT1 OUT2 ... --out OUT      join the shards of one grading
+    course report OUT                         (re)write OUT/report.html
+    course export OUT --format canvas|moodle|csv   the grades as a file the LMS imports
     course build-source authoring/A/NB.py     percent script -> solutions/A/NB.ipynb
     course build-colab [--check]              chapters -> book/colab/*.ipynb, what Colab opens
     course contract [--check]                 solutions/ -> docs/contract.md, the exercise contract
@@ -76,6 +78,13 @@ def _add_grade(sub: Any) -> None:
         action="store_true",
         help="skip grading the solution first (it checks the judge and finds references)",
     )
+    grade.add_argument(
+        "--student",
+        nargs="+",
+        metavar="ID",
+        help="regrade only these students into the earlier run in OUT (their rows and feedback replaced)",
+    )
+    grade.add_argument("--quiet", action="store_true", help="no progress display on stderr")
     grade.add_argument("--keep-work", action="store_true", help=argparse.SUPPRESS)
 
 
@@ -92,7 +101,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_grade(sub)
 
-    col = sub.add_parser("collect", help="turn an LMS download (zip or folder) into DIR/<student_id>/")
+    from course_tools.grader.cohort.lms import RULES_HELP
+
+    col = sub.add_parser(
+        "collect",
+        help="turn an LMS download (zip or folder) into DIR/<student_id>/",
+        description="Copy an LMS download (a zip or a folder) to DIR/<student_id>/, for course grade. "
+        "Collecting again is safe: the same download changes nothing, a newer submission replaces the "
+        "older one (kept in DIR/.collect/history/), and DIR/collect_log.csv grows.",
+        epilog=RULES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     col.add_argument("download", type=Path)
     col.add_argument("--assignment", required=True)
     col.add_argument("--out", required=True, type=Path)
@@ -100,6 +119,19 @@ def build_parser() -> argparse.ArgumentParser:
     mer = sub.add_parser("merge", help="join the grades.csv (and feedback) of --shard runs")
     mer.add_argument("shards", nargs="+", type=Path, help="the --out folders of the shards")
     mer.add_argument("--out", required=True, type=Path)
+
+    rep = sub.add_parser("report", help="(re)write OUT/report.html: distributions, failures, similarity")
+    rep.add_argument("out", type=Path)
+    rep.add_argument("--submissions", type=Path, help="the submissions, if not where run.json says")
+
+    exp = sub.add_parser("export", help="write the grades as a file an LMS imports (Canvas, Moodle, CSV)")
+    exp.add_argument("out", type=Path, help="a course grade (or merge) output folder")
+    exp.add_argument("--format", required=True, choices=["canvas", "moodle", "csv"])
+    exp.add_argument("--to", type=Path, help="the file to write (default OUT/export_FORMAT.csv)")
+    exp.add_argument(
+        "--column", help="Canvas: the assignment column, e.g. 'A1 RNN (123456)' (default: the assignment)"
+    )
+    exp.add_argument("--submissions", type=Path, help="the submissions, if not where run.json says")
 
     src = sub.add_parser("build-source", help="turn authoring/A/NB.py into solutions/A/NB.ipynb")
     src.add_argument("scripts", nargs="+", type=Path)
@@ -123,11 +155,32 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "merge":
         from course_tools.grader.cohort.merge import merge
+        from course_tools.grader.cohort.report import write_report_safely
 
         count = merge(args.shards, args.out.resolve())
         print(f"merged {len(args.shards)} shards, {count} rows: {args.out / 'grades.csv'}", file=sys.stderr)
+        write_report_safely(_root(args.root), args.out.resolve(), "course merge")
+        return 0
+    if args.command == "export":
+        from course_tools.grader.cohort.export import export
+
+        path, left_out = export(
+            args.out.resolve(), args.format, to=args.to, column=args.column, submissions=args.submissions
+        )
+        if left_out:
+            print(
+                f"course export: WARNING: {len(left_out)} students have no {args.format} id, left out: "
+                + ", ".join(left_out),
+                file=sys.stderr,
+            )
+        print(f"wrote {path}", file=sys.stderr)
         return 0
     root = _root(args.root)
+    if args.command == "report":
+        from course_tools.grader.cohort.report import write_report
+
+        print(f"wrote {write_report(root, args.out.resolve(), args.submissions)}", file=sys.stderr)
+        return 0
     if args.command == "release":
         from course_tools.build.release import release
 
@@ -149,6 +202,8 @@ def main(argv: list[str] | None = None) -> int:
             sandbox=not args.unsafe_no_sandbox,
             shard=parse_shard(args.shard),
             calibrate=not args.no_calibrate,
+            students=args.student,
+            progress=not args.quiet,
         )
         students = len({r.student_id for r in rows})
         print(f"graded {students} students: {args.out / 'grades.csv'}", file=sys.stderr)
@@ -157,7 +212,14 @@ def main(argv: list[str] | None = None) -> int:
         from course_tools.grader.cohort.collect import collect
 
         found = collect(root, args.download, args.assignment, args.out.resolve())
-        print(f"collected {len(found)} students into {args.out}", file=sys.stderr)
+        for warning in found.warnings:
+            print(f"course collect: WARNING: {warning}", file=sys.stderr)
+        counts: dict[str, int] = {}
+        for action in found.actions.values():
+            key = action.split(" (")[0].split(":")[0]
+            counts[key] = counts.get(key, 0) + 1
+        done = ", ".join(f"{n} {what}" for what, n in sorted(counts.items()))
+        print(f"collected {len(found.students)} students into {args.out} ({done})", file=sys.stderr)
         return 0
     if args.command == "build-source":
         from course_tools.build.source import build_source

@@ -6,6 +6,9 @@ as ``make book`` does — the ``course_tools.build.book_cache`` pre-step, then `
 with warnings as errors — into ``_build/``, sharing ``make book``'s execution cache, so an
 unchanged book rebuilds in seconds. The build and browser tests share one ``xdist_group``,
 and a file lock makes a second test process wait for the first build, then reuse its cache.
+:func:`cohort_book` does the same for the cohort edition (``make book EDITION=cohort``, into
+``_build/cohort/``; ``COURSE_COHORT_HTML`` names one built elsewhere), after the reader
+edition, so that it finds every page's execution in the shared cache.
 """
 
 from __future__ import annotations
@@ -56,13 +59,35 @@ def built_book() -> Build:
     given = os.environ.get("COURSE_BOOK_HTML")
     if given:
         return Build(Path(given).resolve(), None, "")
-    env = dict(os.environ, PYTHONPATH=str(ROOT))  # the kernel imports this checkout's course_lib
+    return _build("reader", [])
+
+
+COHORT_OUTPUT = ROOT / "_build" / "cohort"  # make book EDITION=cohort's --path-output
+
+
+@functools.cache
+def cohort_book() -> Build:
+    """Build the cohort edition once per process (or take ``COURSE_COHORT_HTML``), after the
+    reader edition, and return it."""
+    given = os.environ.get("COURSE_COHORT_HTML")
+    if given:
+        return Build(Path(given).resolve(), None, "")
+    built_book()
+    build = _build("cohort", ["--path-output", str(COHORT_OUTPUT)])
+    return Build(COHORT_OUTPUT / "_build" / "html", build.returncode, build.log)
+
+
+def _build(edition: str, options: list[str]) -> Build:
+    """``make book EDITION=edition``: the book_cache pre-step, then jupyter-book with ``options``."""
+    # PYTHONPATH: the kernel imports this checkout's course_lib
+    env = dict(os.environ, PYTHONPATH=str(ROOT), COURSE_EDITION=edition)
     mirror = ROOT.parent / "shared" / "data"  # as CI and the Makefile set it
     if "COURSE_DATA_MIRROR" not in env and mirror.is_dir():
         env["COURSE_DATA_MIRROR"] = str(mirror)
     steps = [
         [sys.executable, "-m", "course_tools.build.book_cache", "--root", str(ROOT)],
-        [str(BIN / "jupyter-book"), "build", str(ROOT), "--warningiserror", "--nitpick", "--keep-going"],
+        [str(BIN / "jupyter-book"), "build", str(ROOT), *options,
+         "--warningiserror", "--nitpick", "--keep-going"],
     ]
     log = []
     (ROOT / "_build").mkdir(exist_ok=True)

@@ -255,3 +255,156 @@ def test_screenshots_fit_the_screen(site, browser_context, name, viewport, schem
         page.close()
         assert overflow <= 1, f"{relative} scrolls sideways by {overflow}px at {viewport['width']}px"
         assert theme == scheme, f"{relative}: theme {theme!r}, expected {scheme!r}"
+
+
+# ---------------------------------------------------------------------------- phones, solutions, diagrams
+
+CHAPTER_WITH_DIAGRAMS = "book/04_lstm_gru.html"  # two diagrams and six closed solution blocks
+SIDEBARS = {
+    "primary": ("pst-primary-sidebar-modal", "nav.bd-docs-nav a.reference"),
+    "secondary": ("pst-secondary-sidebar-modal", "nav.page-toc a, .bd-toc-nav a"),
+}
+
+
+def _visible(page, selector: str):
+    """The one visible element among those ``selector`` matches (a theme may render several)."""
+    matches = page.locator(selector)
+    shown = [matches.nth(i) for i in range(matches.count()) if matches.nth(i).is_visible()]
+    assert len(shown) == 1, f"{len(shown)} visible elements match {selector!r}"
+    return shown[0]
+
+
+@pytest.mark.parametrize("width", [400, 900])
+def test_phone_and_tablet_open_both_sidebars(site, browser_context, width):
+    """At phone and tablet widths the sidebars are behind two buttons. pydata-sphinx-theme 0.17
+    bound only the first of two `.primary-toggle` buttons (the hidden one), so the visible
+    buttons did nothing; book/_static/sidebar-toggles.js forwards their clicks."""
+    html, base = site
+    context = browser_context[0]["scripts"]
+    page, problems = _open(context, base + CHAPTER_WITH_DIAGRAMS)
+    page.set_viewport_size({"width": width, "height": 800})
+    for side, (dialog_id, links) in SIDEBARS.items():
+        dialog = page.locator(f"#{dialog_id}")
+        assert not dialog.evaluate("d => d.open"), f"{side} sidebar open before any click"
+        _visible(page, f".{side}-toggle").click()
+        page.wait_for_function(f"document.getElementById('{dialog_id}').open", timeout=PAGE_TIMEOUT_MS)
+        shown = dialog.locator(links)
+        assert shown.count() > 1 and shown.first.is_visible(), f"{side} sidebar at {width}px shows no links"
+        page.keyboard.press("Escape")
+        page.wait_for_function(f"!document.getElementById('{dialog_id}').open", timeout=PAGE_TIMEOUT_MS)
+    page.close()
+    assert not problems, problems
+
+
+def test_solution_blocks_are_closed_until_clicked(site, browser_context):
+    html, base = site
+    context = browser_context[0]["scripts"]
+    page, problems = _open(context, base + CHAPTER_WITH_DIAGRAMS)
+    solutions = page.locator("div.solution")
+    assert solutions.count() >= 6, "chapter 4 should end with its six solution blocks"
+    for i in range(solutions.count()):
+        block = solutions.nth(i)
+        code = block.locator("pre").first
+        block.scroll_into_view_if_needed()
+        assert block.locator(".admonition-title").is_visible(), "a solution block's title should show"
+        assert not code.is_visible(), f"solution block {i} is open before any click"
+        block.locator("button.toggle-button").click()  # (the title's link goes to the exercise)
+        code.wait_for(state="visible", timeout=PAGE_TIMEOUT_MS)
+        assert "def " in code.inner_text(), f"solution block {i} opened on something other than code"
+    answers = page.locator("div.admonition.dropdown:not(.solution)")
+    assert answers.count() >= 7, "chapter 4's check-yourself answers should be closed blocks"
+    first = answers.first
+    first.scroll_into_view_if_needed()
+    assert not first.locator("p").nth(1).is_visible()
+    first.locator("button.toggle-button").click()
+    first.locator("p").nth(1).wait_for(state="visible", timeout=PAGE_TIMEOUT_MS)
+    page.close()
+    assert not problems, problems
+
+
+# Runs in the page: every diagram's SVG, its size, and what a reader sees at its corner.
+DIAGRAMS_JS = """
+async () => {
+  const objects = [...document.querySelectorAll('object.diagram')];
+  await Promise.all(objects.map(o => o.contentDocument && o.contentDocument.readyState === 'complete'
+      ? null : new Promise(done => {
+        o.addEventListener('load', done, {once: true});
+        setTimeout(done, 5000);
+      })));
+  return objects.map(o => {
+    const svg = o.contentDocument && o.contentDocument.querySelector('svg');
+    const box = o.getBoundingClientRect();
+    const svgBox = svg ? svg.getBoundingClientRect() : {width: 0, height: 0};
+    return {src: o.data, width: box.width, height: box.height, svgWidth: svgBox.width,
+            svgHeight: svgBox.height, texts: svg ? svg.querySelectorAll('text').length : 0,
+            filter: getComputedStyle(o).filter, column: o.closest('article').getBoundingClientRect().width};
+  });
+}
+"""
+
+
+def _luminance(rgb) -> float:
+    r, g, b = (c / 255 for c in rgb[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [1280, 390])
+def test_every_diagram_renders_and_reads_in_light_and_dark_mode(site, browser_context, scheme, width):
+    """Each diagram's SVG loads with a non-zero size and its labels, fits the column (it shrinks
+    on a phone), and sits on the page's own background: in dark mode it is inverted (light lines
+    on the dark page) with no white box behind it."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    html, base = site
+    context = browser_context[0]["scripts"]
+    pages = [p for p in content_pages(html) if 'class="graphviz diagram"' in p.read_text(encoding="utf-8")]
+    assert len(pages) >= 3, f"diagrams expected in chapters 2, 3 and 4, found on {len(pages)} pages"
+    seen = 0
+    for path in pages:
+        relative = path.relative_to(html).as_posix()
+        page = context.new_page()
+        page.set_viewport_size({"width": width, "height": 900})
+        page.emulate_media(color_scheme=scheme)
+        page.goto(base + relative, wait_until="load")
+        diagrams = page.evaluate(DIAGRAMS_JS)
+        background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        page_luminance = _luminance([int(v) for v in re.findall(r"\d+", background)[:3]])
+        for i, diagram in enumerate(diagrams):
+            name = f"{relative} diagram {i + 1} ({scheme}, {width}px)"
+            assert diagram["svgWidth"] > 0 and diagram["svgHeight"] > 0 and diagram["texts"] > 0, name
+            assert 0 < diagram["width"] <= diagram["column"] + 1, f"{name}: wider than its column"
+            inverted = "invert" in diagram["filter"]
+            assert inverted == (scheme == "dark"), f"{name}: filter {diagram['filter']}"
+            shot = page.locator("object.diagram").nth(i)
+            shot.scroll_into_view_if_needed()
+            image = Image.open(BytesIO(shot.screenshot())).convert("RGB")
+            corner = _luminance(image.getpixel((2, 2)))
+            assert abs(corner - page_luminance) < 0.1, f"{name}: its background is not the page's"
+            seen += 1
+        page.close()
+    assert seen >= 4, f"only {seen} diagrams rendered"
+
+
+def test_no_code_block_scrolls_sideways_at_desktop_width(site, browser_context):
+    """At 1280 px no listing, code cell or output needs a horizontal scroll bar (long lines
+    wrap, book/_static/course.css)."""
+    html, base = site
+    context = browser_context[0]["scripts"]
+    wide = {}
+    for path in content_pages(html):
+        relative = path.relative_to(html).as_posix()
+        page = context.new_page()
+        page.set_viewport_size(DESKTOP)
+        page.goto(base + relative, wait_until="load")
+        found = page.evaluate(
+            "() => [...document.querySelectorAll('pre')]"
+            ".filter(p => p.offsetParent !== null && p.scrollWidth > p.clientWidth + 1)"
+            ".map(p => [p.scrollWidth - p.clientWidth, p.textContent.split('\\n')[0].slice(0, 60)])"
+        )
+        page.close()
+        if found:
+            wide[relative] = found[:3]
+    assert not wide, f"code that scrolls sideways at {DESKTOP['width']}px: {wide}"

@@ -254,3 +254,37 @@ def test_bibliography_lists_the_primary_papers_and_the_seeds(html):
     for author, year in [("Elman", 1990), ("Hochreiter", 1997), ("Cho", 2014), ("Vaswani", 2017)]:
         assert re.search(rf"{author}.*?{year}", text, re.S), f"{author} {year} missing"
     assert text.count("(seed 00") == 5, "each of the five seeds should be listed"
+
+
+# Build-machine chatter: how a page was built is not something a reader needs. Timings, where
+# a chapter gives them, are conditional ("on a laptop, about a minute"), not this machine's.
+CHATTER = re.compile(r"COURSE_DATA_MIRROR|cores shared|shared machine|(?:page|chapter) ran in", re.I)
+
+
+def test_no_page_tells_the_reader_about_the_build_machine(html, pages):
+    found = {}
+    for page in pages:
+        text = re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8"))
+        hits = sorted({m.group(0) for m in CHATTER.finditer(text)})
+        if hits:
+            found[page.relative_to(html).as_posix()] = hits
+    assert not found, f"build-machine chatter on pages: {found}"
+
+
+def test_every_reference_but_the_seed_posts_links_to_its_source(html):
+    """Papers, datasets and courses link to a DOI, arXiv or a web page (the seed posts'
+    addresses are not in the course's records)."""
+    text = (html / "book" / "bibliography.html").read_text(encoding="utf-8")
+    seeds = text.index('id="the-seeds"')
+    entries = re.findall(r'<div class="citation" id="[^"]+".*?</div>', text[:seeds], re.S)
+    assert len(entries) >= 10, f"only {len(entries)} entries before the seeds"
+    unlinked = [re.sub(r"<[^>]+>", "", e).split()[0:6] for e in entries if 'href="http' not in e]
+    assert not unlinked, f"entries without a link: {unlinked}"
+
+
+def test_the_glossary_and_the_chapters_spell_perplexity_alike():
+    """퍼플렉시티, the standard transcription (the seed posts do not use the word)."""
+    spellings = set()
+    for page in (ROOT / "book").glob("*.md"):
+        spellings |= set(re.findall("퍼플렉[가-힣]+", page.read_text(encoding="utf-8")))
+    assert spellings == {"퍼플렉시티"}, spellings

@@ -1,9 +1,10 @@
 """The chapters' Colab twins (book/colab/*.ipynb): one per chapter, up to date with it, carrying
-the chapter's code unchanged, plain Markdown, and a first cell that installs course_lib on Colab
-and nowhere else; and the chapters use no package Colab lacks."""
+the chapter's code unchanged, plain Markdown without any solution block, and a first cell that
+installs course_lib on Colab and nowhere else; and the chapters use no package Colab lacks."""
 from __future__ import annotations
 
 import ast
+import re
 import shutil
 import subprocess
 import sys
@@ -15,7 +16,16 @@ import pytest
 import yaml
 
 from course_tools.build.book_cache import code_cells, page_dependencies
-from course_tools.build.colab import COLAB_PROVIDES, TWIN_FOLDER, chapters, make_twin, twin_of
+from course_tools.build.colab import (
+    COLAB_PROVIDES,
+    TWIN_FOLDER,
+    Bibliography,
+    chapters,
+    make_twin,
+    plain_markdown,
+    twin_of,
+)
+from course_tools.build.solution_leaks import checked_lines, find_leaks
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = chapters(ROOT)
@@ -51,10 +61,119 @@ def test_twin_has_the_chapters_code_no_outputs_and_plain_markdown(chapter):
         assert cell.get("outputs", []) == [] and cell.get("execution_count") is None, "outputs committed"
     markdown = "\n".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
     assert not [m for m in MYST if m in markdown], f"MyST left for Colab to show raw: {chapter.name}"
-    included = [line.split(":pyobject:")[1].strip() for line in chapter.read_text().splitlines()
-                if line.startswith(":pyobject:")]
-    for name in included:  # each {literalinclude} :pyobject: X is shown as the code of X
-        assert f"def {name.split('.')[-1]}(" in markdown or f"class {name}" in markdown, name
+    text = chapter.read_text(encoding="utf-8")
+    block = re.compile(r"^(`{4,})\{solution\}.*?^\1[ \t]*$", re.M | re.S)
+    solutions = "".join(m[0] for m in block.finditer(text))
+    for name in _pyobjects(block.sub("", text)):  # each {literalinclude} :pyobject: X outside
+        assert f"def {name.split('.')[-1]}(" in markdown or f"class {name}" in markdown, name  # ... is shown
+    for name in _pyobjects(solutions):  # ... and a solution's reference never is
+        assert f"def {name.split('.')[-1]}(" not in markdown and f"class {name}(" not in markdown, name
+
+
+def _pyobjects(text: str) -> list[str]:
+    lines = text.splitlines()
+    return [line.split(":pyobject:")[1].strip() for line in lines if line.startswith(":pyobject:")]
+
+
+# every solution line but the few the released notebooks show anyway (tests/test_book_editions.py)
+SOLUTION_LINES = checked_lines(ROOT / "solutions", ROOT / "exercises")
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
+def test_twin_holds_no_line_of_any_graded_solution(chapter):
+    """The whole twin (code and Markdown) against every line of 20+ characters of every
+    `### BEGIN SOLUTION` block in solutions/, whitespace ignored."""
+    assert SOLUTION_LINES, "no solution lines found in solutions/"
+    leaks = find_leaks(twin_of(chapter).read_text(encoding="utf-8"), SOLUTION_LINES, notebook=True)
+    assert not leaks, f"{twin_of(chapter).name} shows graded solution lines: {leaks[:5]}"
+
+
+DIRECTIVES = """Some text.
+
+~~~{exercise} Implement `f`
+:label: ex-a1_rnn-f
+
+Assignment **a1**, exercise `f` ({doc}`open the exercise <../exercises/a1_rnn/rnn_from_scratch>`):
+write it.
+~~~
+
+```{graphviz}
+:class: diagram
+:alt: Two nodes, a and b, joined by an arrow.
+
+digraph g { a -> b }
+```
+
+**1.** Why?
+
+````{admonition} Answer
+:class: dropdown
+
+Because $x = 1$; see {doc}`03_bptt`.
+
+```python
+print(1)
+```
+````
+
+## Solutions
+
+Open these after your own attempt.
+
+````{solution} ex-a1_rnn-f
+:class: dropdown
+:label: sol-a1_rnn-f
+
+The reference implementation:
+
+```{literalinclude} ../course_lib/numpy_nn/rnn.py
+:pyobject: rnn_step_forward
+```
+````
+"""
+
+
+def test_markdown_of_exercises_answers_and_diagrams_and_no_solution():
+    """Each of the book's directives becomes Markdown a plain notebook shows; a solution block
+    becomes nothing, and make_twin drops the emptied "Solutions" section with it."""
+    chapter = ROOT / "book" / "02_recurrent_cell.md"
+    bibliography = Bibliography([ROOT / name for name in CONFIG["bibtex_bibfiles"]])
+    markdown = plain_markdown(DIRECTIVES, chapter, ROOT, bibliography)
+    colab = f"{CONFIG['launch_buttons']['colab_url']}/github/{CONFIG['repository']['url'].removeprefix('https://github.com/')}"
+    assert "> **Exercise: Implement `f`**\n>\n> Assignment **a1**" in markdown
+    notebook = "exercises/a1_rnn/rnn_from_scratch.ipynb"
+    exercise_link = f"[open the exercise]({colab}/blob/{CONFIG['repository']['branch']}/{notebook})"
+    assert exercise_link in markdown
+    assert "*Diagram (drawn in the book): Two nodes, a and b, joined by an arrow.*" in markdown
+    answer = "<details>\n<summary>Answer</summary>\n\nBecause $x = 1$; see *3. Backpropagation through time*."
+    assert answer in markdown
+    assert "```python\nprint(1)\n```\n\n</details>" in markdown
+    assert "rnn_step_forward" not in markdown and "{solution}" not in markdown and "digraph" not in markdown
+    assert "## Solutions" in markdown  # plain_markdown keeps the heading; make_twin drops the section
+
+
+def test_a_diagram_without_alt_text_is_refused():
+    chapter = ROOT / "book" / "02_recurrent_cell.md"
+    with pytest.raises(ValueError, match=":alt:"):
+        plain_markdown("```{graphviz}\n:class: diagram\n\ndigraph g { a -> b }\n```\n", chapter, ROOT,
+                       Bibliography([ROOT / name for name in CONFIG["bibtex_bibfiles"]]))
+
+
+def test_make_twin_drops_the_solutions_section(tmp_path):
+    for name in ("_config.yml", "_toc.yml"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    caches = shutil.ignore_patterns("__pycache__")
+    shutil.copytree(ROOT / "course_lib", tmp_path / "course_lib", ignore=caches)
+    shutil.copytree(ROOT / "exercises", tmp_path / "exercises")
+    (tmp_path / "book").mkdir()
+    shutil.copy(ROOT / "book" / "references.bib", tmp_path / "book" / "references.bib")
+    shutil.copy(ROOT / "book" / "03_bptt.md", tmp_path / "book" / "03_bptt.md")
+    chapter = tmp_path / "book" / "02_recurrent_cell.md"
+    chapter.write_text(MINI_CHAPTER + "\n" + DIRECTIVES + "\n## After\n\nMore.\n", encoding="utf-8")
+    nb = nbformat.reads(make_twin(tmp_path, chapter), as_version=4)
+    markdown = "\n".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
+    assert "## Solutions" not in markdown and "Open these after" not in markdown
+    assert "## After\n\nMore." in markdown and "<details>" in markdown
 
 
 def _setup_cell(chapter) -> str:
@@ -133,12 +252,14 @@ def test_course_build_colab_check_reports_a_stale_twin(tmp_path, capsys):
 
     for name in ("_config.yml", "_toc.yml", "nbgrader_config.py"):
         shutil.copy(ROOT / name, tmp_path / name)
-    for folder in ("book", "course_lib", "solutions"):
+    for folder in ("book", "course_lib", "solutions", "exercises"):
         shutil.copytree(ROOT / folder, tmp_path / folder, ignore=shutil.ignore_patterns("__pycache__"))
     course = ["--root", str(tmp_path), "build-colab"]
     assert main([*course, "--check"]) == 0, capsys.readouterr().err
     chapter = tmp_path / "book" / "03_bptt.md"
-    chapter.write_text(chapter.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+    title = "# 3. Backpropagation through time\n"  # (the end of a chapter is its Solutions section)
+    chapter.write_text(chapter.read_text(encoding="utf-8").replace(title, title + "\nOne more sentence.\n"),
+                       encoding="utf-8")
     capsys.readouterr()
     assert main([*course, "--check"]) == 1
     assert capsys.readouterr().err.splitlines()[0] == "out of date: book/colab/03_bptt.ipynb"

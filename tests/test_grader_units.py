@@ -8,7 +8,7 @@ import json
 import subprocess
 import sys
 import zipfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import nbformat
 import numpy as np
@@ -17,7 +17,7 @@ import torch
 from test_grader_hostile import POINTS, source_notebook, student_notebook
 
 from course_tools.grader.cohort import grade as grade_module
-from course_tools.grader.cohort.collect import collect, student_of
+from course_tools.grader.cohort.collect import collect
 from course_tools.grader.cohort.feedback import render, truncate, visible_part
 from course_tools.grader.cohort.intake import (
     build_program,
@@ -26,7 +26,9 @@ from course_tools.grader.cohort.intake import (
     read_notebook,
     source_cells,
 )
+from course_tools.grader.cohort.lms import Member, student_of
 from course_tools.grader.cohort.merge import merge
+from course_tools.grader.cohort.run import RunInfo, write_run
 from course_tools.grader.judge.cells import describe_hidden, free_names, split_test
 from course_tools.grader.judge.sandbox import unavailable_reason
 from course_tools.grader.protocol.errors import ErrorInfo, rebuild_error
@@ -79,6 +81,33 @@ def test_wire_roundtrips_torch_values():
     )
     scalar, array = _roundtrip([torch.tensor(1.5, dtype=torch.float64), np.array(2.5)])  # 0-d stays 0-d
     assert scalar.shape == () and scalar.dtype == torch.float64 and array.shape == () and float(array) == 2.5
+
+
+def test_wire_keeps_zero_dimensional_arrays_and_tensors():
+    back = _roundtrip([np.array(2.5), np.array([2.5]), torch.tensor(3.0), torch.tensor([3.0])])
+    assert [np.shape(v) for v in back] == [(), (1,), (), (1,)]
+    assert back[0] == 2.5 and back[2].item() == 3.0
+
+
+def test_in_place_changes_inside_containers_are_copied_back():
+    from course_tools.grader.protocol.mutation import _same, restore, snapshot
+
+    grads = [np.ones(3), np.array(2.0)]
+    before = snapshot(grads)
+    assert _same(before, [np.ones(3), np.array(2.0)])  # untouched: nothing to report
+    callee = [g.copy() for g in grads]
+    callee[0] *= 0.5  # g *= factor on the callee's copy of the list
+    callee[1] = callee[1] * 0.5  # or an item replaced inside the list
+    assert not _same(before, callee)
+    restore(grads, callee)
+    np.testing.assert_array_equal(grads[0], [0.5, 0.5, 0.5])
+    assert grads[1] == 1.0 and np.shape(grads[1]) == ()
+    weights = {"W": [np.zeros(2)]}
+    changed = {"W": [np.full(2, 7.0)]}
+    assert not _same(snapshot(weights), changed)
+    restore(weights, changed)
+    np.testing.assert_array_equal(weights["W"][0], [7.0, 7.0])
+    assert snapshot([1, "a", None]) is None  # no array inside: nothing to watch
 
 
 def test_wire_strips_subclasses_and_lends_objects():
@@ -247,10 +276,12 @@ def test_shards_partition_the_cohort():
         grade_module.parse_shard("5/4")
 
 
-def _write_grades(folder: Path, rows: list[list[str]]) -> None:
+def _write_grades(folder: Path, rows: list[list[str]], shard: list[int], cohort: list[str]) -> None:
     folder.mkdir(parents=True)
     with (folder / "grades.csv").open("w", newline="") as f:
         csv.writer(f).writerows([COLUMNS, *rows])
+    students = sorted({r[0] for r in rows})
+    write_run(folder, RunInfo("h1", {"h1": "digest"}, shard, cohort, students, "", "t0", "t1"))
 
 
 def test_merge_orders_like_an_unsharded_run_and_refuses_overlap(tmp_path):
@@ -262,12 +293,13 @@ def test_merge_orders_like_an_unsharded_run_and_refuses_overlap(tmp_path):
         ["alice", "h1", "h1", "test_a", "1", "1", "passed"],
         ["carol", "h1", "h1", "test_a", "0", "1", "missing"],
     ]
-    _write_grades(tmp_path / "s1", a)
-    _write_grades(tmp_path / "s2", b)
+    cohort = ["alice", "bob", "carol"]
+    _write_grades(tmp_path / "s1", a, [1, 2], cohort)
+    _write_grades(tmp_path / "s2", b, [2, 2], cohort)
     assert merge([tmp_path / "s1", tmp_path / "s2"], tmp_path / "all") == 4
     with (tmp_path / "all" / "grades.csv").open() as f:
         assert [r[0] for r in csv.reader(f)][1:] == ["alice", "bob", "bob", "carol"]
-    _write_grades(tmp_path / "s3", a[:1])
+    _write_grades(tmp_path / "s3", a[:1], [2, 2], cohort)
     with pytest.raises(SystemExit, match="bob"):
         merge([tmp_path / "s1", tmp_path / "s3"], tmp_path / "bad")
 
@@ -288,9 +320,9 @@ def test_collect_maps_lms_downloads(tmp_path):
             z.writestr(name, text)
     course = tmp_path / "course"
     (course / "solutions" / "h1").mkdir(parents=True)
-    found = collect(course, tmp_path / "download.zip", "h1", tmp_path / "subs")
+    found = collect(course, tmp_path / "download.zip", "h1", tmp_path / "subs").students
     assert found == {
-        "12345": ["h1.ipynb", "h1-2.ipynb"],
+        "12345": ["h1-2.ipynb", "h1.ipynb"],
         "jdoe": ["h1.ipynb"],
         "4711": ["h1.ipynb"],
         "123": ["h1 (1).ipynb"],
@@ -298,8 +330,8 @@ def test_collect_maps_lms_downloads(tmp_path):
     }
     assert (tmp_path / "subs" / "4711" / "h1.ipynb").read_text() == "moodle"
     log = (tmp_path / "subs" / "collect_log.csv").read_text()
-    assert "loose.ipynb,,,skipped" in log
-    assert student_of(Path("../../etc/h1.ipynb")) == ("etc", "h1.ipynb") or True  # names only, never paths
+    assert "download.zip,loose.ipynb,,,,,skipped: no student id in the name" in log
+    assert student_of(PurePosixPath("s0042/h1.ipynb")) == Member("s0042", "h1.ipynb", "folder")
 
 
 def test_feedback_truncates_and_hides():

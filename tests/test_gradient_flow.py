@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 import torch
 
-from course_lib.gradient_flow import grad_norm_h0, gradient_norm_curve, lstm_runner, rnn_runner
+from course_lib.gradient_flow import (
+    elementwise_rnn_runner,
+    grad_norm_h0,
+    gradient_norm_curve,
+    lstm_runner,
+    rnn_runner,
+)
 
 N, T, D, H = 2, 5, 3, 4
 
@@ -98,3 +104,42 @@ def test_gradient_norm_curve_is_deterministic_and_reuses_h0_and_u():
     u = torch.randn(H, generator=g)
     x = torch.randn(N, 6, D, generator=g)
     assert curve(4)[0] == pytest.approx(grad_norm_h0(rnn_runner(rnn), x[:, :3], h0, u / u.norm()), rel=1e-6)
+
+
+def _weights(rnn: torch.nn.RNN):
+    return rnn.weight_ih_l0.T, rnn.weight_hh_l0.T, rnn.bias_ih_l0 + rnn.bias_hh_l0
+
+
+@pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
+def test_elementwise_runner_equals_nn_rnn_with_the_same_activation(nonlinearity):
+    torch.manual_seed(3)
+    rnn = torch.nn.RNN(D, H, batch_first=True, nonlinearity=nonlinearity).double()
+    x, h0, u = _inputs()
+    run = elementwise_rnn_runner(getattr(torch, nonlinearity), *_weights(rnn))
+    torch.testing.assert_close(run(x, h0), rnn_runner(rnn)(x, h0))
+    assert grad_norm_h0(run, x, h0, u) == pytest.approx(grad_norm_h0(rnn_runner(rnn), x, h0, u), rel=1e-12)
+
+
+def test_elementwise_runner_with_a_sigmoid_and_float32_inputs():
+    """Float32 inputs meet float64 weights: computed in float64, returned in h0's dtype."""
+    Wx = torch.eye(D, H, dtype=torch.float64)
+    run = elementwise_rnn_runner(torch.sigmoid, Wx, torch.zeros(H, H, dtype=torch.float64), torch.zeros(H))
+    x = torch.randn(N, T, D, generator=torch.Generator().manual_seed(4))
+    out = run(x, torch.zeros(N, H))
+    assert out.dtype == torch.float32 and out.shape == (N, T, H)
+    torch.testing.assert_close(out, torch.sigmoid(x.double() @ Wx).float())
+
+
+def test_float64_curves_measure_gradients_below_float32s_range():
+    """60 sigmoid steps with W_h = 0.5 I shrink the gradient by about 0.12 per step, to ~1e-55:
+    0.0 in float32; gradient_norm_curve(dtype=float64) with float64 weights measures it."""
+    eye = torch.eye(H, dtype=torch.float64)
+    lengths = [1, 60]
+    curves = {}
+    for dtype in (torch.float64, torch.float32):
+        weights = eye.to(dtype), 0.5 * eye.to(dtype), torch.zeros(H, dtype=dtype)
+        run = elementwise_rnn_runner(torch.sigmoid, *weights)
+        curves[dtype] = gradient_norm_curve(run, lengths, batch=N, input_size=H, hidden_size=H,
+                                            generator=torch.Generator().manual_seed(5), dtype=dtype)
+    assert 0.0 < curves[torch.float64][1] < 1e-45 < curves[torch.float64][0]
+    assert curves[torch.float32][1] == 0.0

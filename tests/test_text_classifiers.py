@@ -90,9 +90,15 @@ def test_post_padding_without_packing_changes_the_answer(gen):
     assert not torch.allclose(model(ids), model(ids, lengths))
 
 
-def test_pre_padding_with_padding_idx_starts_from_zero_input(gen):
-    model = LSTMClassifier(V, C).eval()
-    assert torch.all(model.embedding.weight[0] == 0)
+@pytest.mark.parametrize("cls", [LSTMClassifier, ConvLSTMClassifier])
+def test_padding_row_is_trained_as_in_keras(gen, cls):
+    """Keras' Embedding without mask_zero learns row 0 like any other: no padding_idx here."""
+    model = keras_init_(cls(V, C, embed_dim=8, hidden_size=5))
+    assert model.embedding.padding_idx is None and model.embedding.weight[0].abs().sum() > 0
+    ids = torch.zeros(2, 12, dtype=torch.int64)  # nothing but padding
+    ids[:, -1] = 3
+    model(ids).sum().backward()
+    assert model.embedding.weight.grad[0].abs().sum() > 0
 
 
 def test_keras_init(gen):

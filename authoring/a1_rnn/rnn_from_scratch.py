@@ -462,12 +462,11 @@ def _torch_clip(grads, max_norm):
 
 # Each global norm is 0 or at least 13 (see _RTOL_EPS) and far from 1, where a norm without its
 # square root would look right. In the first case two arrays are short on their own, so clipping
-# each array by its own norm leaves them as they are. (A 0-d gradient belongs in that list too, but
-# `course grade` carries a 0-d array as shape (1,) for now, so the list holds a (1,) array.)
+# each array by its own norm leaves them as they are; a 0-d gradient is among them.
 _g = np.random.default_rng(12)
 _cases = {
-    "shapes (3, 4), (5,), (1,) and (2, 3, 2), norm about 32 > max_norm 5": (
-        [_g.normal(size=(3, 4)) * 10, _g.normal(size=5) * 0.1, np.array([-2.0]), _g.normal(size=(2, 3, 2)) * 3], 5.0),
+    "shapes (3, 4), (5,), () and (2, 3, 2), norm about 32 > max_norm 5": (
+        [_g.normal(size=(3, 4)) * 10, _g.normal(size=5) * 0.1, np.array(-2.0), _g.normal(size=(2, 3, 2)) * 3], 5.0),
     "one (4, 6) array, norm about 21 > max_norm 2": ([_g.normal(size=(4, 6)) * 5], 2.0),
     "exploding gradients, norm about 8e4 > max_norm 1": ([_g.normal(size=(8, 8)) * 1e4, _g.normal(size=8) * 1e4], 1.0),
     "a (2, 2) and a (3,) array, norm about 20 < max_norm 40 (nothing to clip)": (

@@ -60,22 +60,22 @@ def regime_switching_prices(
     switch_prob: float = SWITCH_PROB,
     start: float = START_PRICE,
 ) -> PriceSeries:
-    r"""Simulate ``length`` days of the regime-switching price (see the module docstring).
+    """Simulate `length` days of the regime-switching price (see the module docstring).
 
     Args:
         length: L, number of days.
         rng: the only source of randomness.
-        drift: :math:`\mu`, the mean daily change in a rising regime (minus it when falling).
-        volatility: :math:`\sigma`, the standard deviation of the daily noise.
-        switch_prob: :math:`q`, the probability that the regime flips from one day to the next.
-        start: :math:`p_{-1}`, the price before the first day.
+        drift: μ, the mean daily change in a rising regime (minus it when falling).
+        volatility: σ, the standard deviation of the daily noise.
+        switch_prob: q, the probability that the regime flips from one day to the next.
+        start: the price before the first day.
 
     Returns:
-        A :class:`PriceSeries` of three (L,) arrays. The first regime is +1 or -1 with equal
+        A `PriceSeries` of three (L,) arrays. The first regime is +1 or −1 with equal
         probability.
 
     Raises:
-        ValueError: if ``length < 1``, ``volatility <= 0`` or ``switch_prob`` is outside [0, 1].
+        ValueError: if length < 1, volatility <= 0 or switch_prob is outside [0, 1].
     """
     if length < 1:
         raise ValueError(f"length must be at least 1, got {length}")

@@ -36,14 +36,14 @@ def tokenize(sentence: str) -> list[str]:
 
 
 def build_vocab(sentences: Iterable[str]) -> dict[str, int]:
-    """Map every word to an id ``1, 2, 3, ...`` in order of first appearance.
+    """Map every word to an id 1, 2, 3, … in order of first appearance.
 
     Args:
         sentences: whitespace-separated words.
 
     Returns:
-        ``{word: id}`` with ``len(vocab)`` distinct words; :data:`PAD_ID` (0) is not a value,
-        so the embedding table needs ``V = len(vocab) + 1`` rows.
+        {word: id} with len(vocab) distinct words; `PAD_ID` (0) is not a value,
+        so the embedding table needs V = len(vocab) + 1 rows.
     """
     vocab: dict[str, int] = {}
     for sentence in sentences:
@@ -57,7 +57,7 @@ def encode(sentence: str, vocab: Mapping[str, int]) -> list[int]:
     """The ids of one sentence's words, unpadded.
 
     Raises:
-        KeyError: naming the first word that is not in ``vocab``.
+        KeyError: naming the first word that is not in vocab.
     """
     ids = []
     for word in tokenize(sentence):
@@ -68,21 +68,21 @@ def encode(sentence: str, vocab: Mapping[str, int]) -> list[int]:
 
 
 def encode_batch(sentences: Sequence[str], vocab: Mapping[str, int]) -> tuple[Tensor, Tensor]:
-    r"""Encode sentences into one right-padded id matrix, keeping their order.
+    """Encode sentences into one right-padded id matrix, keeping their order.
 
-    .. math:: \text{ids}[n, t] = \begin{cases} \text{vocab}[w_{n,t}] & t < \ell_n \\
-              0 & t \ge \ell_n \end{cases}
+        ids[n, t] = vocab[word t of sentence n]   for t < ℓ_n
+        ids[n, t] = 0                             for t ≥ ℓ_n
 
     Args:
         sentences: N sentences, each with at least one word.
-        vocab: from :func:`build_vocab`.
+        vocab: from `build_vocab`.
 
     Returns:
-        ids: LongTensor (N, T), ``T = max(lengths)``, padded on the right with :data:`PAD_ID`.
-        lengths: LongTensor (N,), the number of words :math:`\ell_n` of each sentence.
+        ids: LongTensor (N, T), T = max(lengths), padded on the right with `PAD_ID`.
+        lengths: LongTensor (N,), the number of words ℓ_n of each sentence.
 
     Raises:
-        KeyError: for a word not in ``vocab`` (the message names it).
+        KeyError: for a word not in `vocab` (the message names it).
         ValueError: for an empty batch or a sentence without words (a sequence of length 0
             cannot be packed).
     """

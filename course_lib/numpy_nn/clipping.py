@@ -31,7 +31,7 @@ CLIP_EPS = 1e-6
 
 
 def global_norm(grads: Sequence[ArrayLike]) -> float:
-    r"""The L2 norm of all arrays viewed as one vector, :math:`\sqrt{\sum_k \sum_j g_{k,j}^2}`.
+    """The L2 norm of all arrays viewed as one vector:  ‖g‖ = √(∑_k ∑_j g_k[j]²).
 
     >>> global_norm([np.array([3.0, 4.0]), np.array(12.0)])
     13.0
@@ -40,20 +40,20 @@ def global_norm(grads: Sequence[ArrayLike]) -> float:
 
 
 def clip_by_global_norm(grads: Sequence[ArrayLike], max_norm: float) -> tuple[list[Array], float]:
-    r"""Rescale a list of gradients so that their global norm is at most ``max_norm``.
+    """Rescale a list of gradients so that their global norm is at most `max_norm`:
 
-    .. math:: g_k \leftarrow g_k \cdot \min\Big(1, \frac{c}{\lVert g \rVert + \epsilon}\Big)
+        g_k ← g_k · min(1, c / (‖g‖ + ε))      for every array g_k, with ε = 1e-6
 
-    The same as ``torch.nn.utils.clip_grad_norm_`` on parameters whose ``.grad`` are ``grads``,
+    The same as `torch.nn.utils.clip_grad_norm_` on parameters whose `.grad` are `grads`,
     except that nothing is changed in place.
 
     Args:
         grads: gradient arrays of any shapes (converted to float64); never changed.
-        max_norm: the threshold :math:`c > 0`.
+        max_norm: the threshold c > 0.
 
     Returns:
-        clipped: a new list of new float64 arrays, ``clipped[k]`` shaped like ``grads[k]``;
-        total_norm: :math:`\lVert g \rVert` of the gradients *before* clipping, a float.
+        clipped: a new list of new float64 arrays, `clipped[k]` shaped like `grads[k]`;
+        total_norm: ‖g‖ of the gradients *before* clipping, a float.
 
     >>> clipped, total = clip_by_global_norm([np.array([3.0, 4.0]), np.array([12.0])], max_norm=6.5)
     >>> total

@@ -26,12 +26,17 @@ Array = NDArray[np.float64]
 
 
 def gru_step_forward(x: Array, h_prev: Array, Wx: Array, Wh: Array, bx: Array, bh: Array) -> Array:
-    r"""One GRU step, as ``torch.nn.GRUCell``.
+    """One GRU step, as `torch.nn.GRUCell`. With the blocks ordered [r, z, n]:
+
+        r = σ(x Wx_r + bx_r + h_prev Wh_r + bh_r)
+        z = σ(x Wx_z + bx_z + h_prev Wh_z + bh_z)
+        n = tanh(x Wx_n + bx_n + r ⊙ (h_prev Wh_n + bh_n))
+        h_next = (1 − z) ⊙ n + z ⊙ h_prev
 
     Args:
         x: input, (N, D).
         h_prev: previous hidden state, (N, H).
-        Wx: (D, 3H). Wh: (H, 3H). bx, bh: (3H,). Blocks ordered ``[r, z, n]``.
+        Wx: (D, 3H). Wh: (H, 3H). bx, bh: (3H,).
 
     Returns:
         h_next, (N, H). (Forward only: the course does not ask for a GRU backward.)

@@ -16,14 +16,14 @@ def one_hot(indices: ArrayLike, vocab_size: int) -> Array:
     """One-hot vectors for integer ids.
 
     Args:
-        indices: integer ids, any shape S, each in ``[0, vocab_size)``.
+        indices: integer ids, any shape S, each in [0, vocab_size).
         vocab_size: V.
 
     Returns:
-        float64 array of shape ``S + (V,)``.
+        float64 array of shape S + (V,).
 
     Raises:
-        ValueError: if an index is outside ``[0, vocab_size)``.
+        ValueError: if an index is outside [0, vocab_size).
 
     >>> one_hot([2, 0], 3)
     array([[0., 0., 1.],

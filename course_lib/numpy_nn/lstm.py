@@ -32,11 +32,11 @@ TORCH_GATE_ORDER = "ifgo"
 
 
 def sigmoid(x: ArrayLike) -> Array:
-    r"""Logistic function :math:`\sigma(x) = 1 / (1 + e^{-x})`, without overflow.
+    """Logistic function σ(x) = 1 / (1 + exp(−x)), without overflow.
 
-    ``np.exp(-x)`` overflows for ``x < -709``. Writing :math:`z = e^{-|x|} \in (0, 1]`,
+    `np.exp(-x)` overflows for x < −709. Writing z = exp(−|x|), which lies in (0, 1],
 
-    .. math:: \sigma(x) = \frac{1}{1 + z} \ (x \ge 0), \qquad \sigma(x) = \frac{z}{1 + z} \ (x < 0),
+        σ(x) = 1 / (1 + z)  for x ≥ 0,      σ(x) = z / (1 + z)  for x < 0,
 
     so no exponential ever exceeds 1.
 
@@ -44,7 +44,7 @@ def sigmoid(x: ArrayLike) -> Array:
         x: any shape.
 
     Returns:
-        float64 array of the shape of ``x``, values in [0, 1].
+        float64 array of the shape of `x`, values in [0, 1].
 
     >>> sigmoid(np.array([-1000.0, 0.0, 1000.0]))
     array([0. , 0.5, 1. ])
@@ -95,11 +95,10 @@ class LSTMCache(NamedTuple):
 def lstm_step_forward(
     x: Array, h_prev: Array, c_prev: Array, Wx: Array, Wh: Array, b: Array
 ) -> tuple[Array, Array, LSTMStepCache]:
-    r"""One LSTM step (gate order ``[i, f, g, o]``).
+    """One LSTM step, gate order [i, f, g, o]. With a = x Wx + h_prev Wh + b split in four,
 
-    .. math::
-        c_t = \sigma(a_f) \odot c_{t-1} + \sigma(a_i) \odot \tanh(a_g), \qquad
-        h_t = \sigma(a_o) \odot \tanh(c_t)
+        c_next = σ(a_f) ⊙ c_prev + σ(a_i) ⊙ tanh(a_g)
+        h_next = σ(a_o) ⊙ tanh(c_next)
 
     Args:
         x: input, (N, D).
@@ -107,7 +106,7 @@ def lstm_step_forward(
         Wx: (D, 4H). Wh: (H, 4H). b: (4H,).
 
     Returns:
-        h_next (N, H), c_next (N, H), and the cache for :func:`lstm_step_backward`.
+        h_next (N, H), c_next (N, H), and the cache for `lstm_step_backward`.
     """
     a = x @ Wx + h_prev @ Wh + b  # (N, 4H)
     a_i, a_f, a_g, a_o = np.split(a, 4, axis=1)  # (N, H) each
@@ -121,27 +120,22 @@ def lstm_step_forward(
 def lstm_step_backward(
     dh_next: Array, dc_next: Array, cache: LSTMStepCache
 ) -> tuple[Array, Array, Array, Array, Array, Array]:
-    r"""Backward pass of :func:`lstm_step_forward`.
+    """Backward pass of `lstm_step_forward`.
 
     The cell state receives gradient from two places: directly from the next step
-    (``dc_next``) and through :math:`h_t = o \odot \tanh(c_t)`:
+    (`dc_next`) and through h_next = o ⊙ tanh(c_next):
 
-    .. math::
-        \begin{aligned}
-        \delta c &= \text{dc}_\text{next} + \text{dh}_\text{next} \odot o \odot (1 - \tanh^2 c_t) \\
-        \delta a_i &= \delta c \odot g \odot i (1 - i), \quad
-        \delta a_f = \delta c \odot c_{t-1} \odot f (1 - f) \\
-        \delta a_g &= \delta c \odot i \odot (1 - g^2), \quad
-        \delta a_o = \text{dh}_\text{next} \odot \tanh(c_t) \odot o (1 - o) \\
-        \frac{\partial L}{\partial c_{t-1}} &= \delta c \odot f
-        \end{aligned}
+        δc   = dc_next + dh_next ⊙ o ⊙ (1 − tanh²(c_next))
+        δa_i = δc ⊙ g ⊙ i(1 − i)             δa_f = δc ⊙ c_prev ⊙ f(1 − f)
+        δa_g = δc ⊙ i ⊙ (1 − g²)             δa_o = dh_next ⊙ tanh(c_next) ⊙ o(1 − o)
+        ∂L/∂c_prev = δc ⊙ f
 
-    and :math:`\delta a = [\delta a_i, \delta a_f, \delta a_g, \delta a_o]` then flows back
-    through the affine map exactly as in the plain RNN.
+    and δa = [δa_i, δa_f, δa_g, δa_o] then flows back through the affine map exactly
+    as in the plain RNN.
 
     Args:
-        dh_next, dc_next: gradients w.r.t. ``h_next`` and ``c_next``, (N, H) each.
-        cache: from :func:`lstm_step_forward`.
+        dh_next, dc_next: gradients w.r.t. `h_next` and `c_next`, (N, H) each.
+        cache: from `lstm_step_forward`.
 
     Returns:
         dx (N, D), dh_prev (N, H), dc_prev (N, H), dWx (D, 4H), dWh (H, 4H), db (4H,).
@@ -150,9 +144,9 @@ def lstm_step_backward(
     dc = dc_next + dh_next * o * (1.0 - tanh_c**2)
     da = np.concatenate(
         [
-            dc * g * i * (1.0 - i),  # input gate, through sigma' = sigma (1 - sigma)
+            dc * g * i * (1.0 - i),  # input gate, through σ' = σ(1 − σ)
             dc * c_prev * f * (1.0 - f),  # forget gate
-            dc * i * (1.0 - g**2),  # candidate, through tanh' = 1 - tanh^2
+            dc * i * (1.0 - g**2),  # candidate, through tanh' = 1 − tanh²
             dh_next * tanh_c * o * (1.0 - o),  # output gate
         ],
         axis=1,
@@ -175,7 +169,7 @@ def lstm_forward(x: Array, h0: Array, Wx: Array, Wh: Array, b: Array) -> tuple[A
         Wx (D, 4H), Wh (H, 4H), b (4H,): shared by every step.
 
     Returns:
-        h: every hidden state h_1 .. h_T, (N, T, H), and the cache for :func:`lstm_backward`.
+        h: every hidden state h_1 … h_T, (N, T, H), and the cache for `lstm_backward`.
     """
     N, T, _ = x.shape
     H = h0.shape[1]
@@ -190,16 +184,15 @@ def lstm_forward(x: Array, h0: Array, Wx: Array, Wh: Array, b: Array) -> tuple[A
 
 
 def lstm_backward(dh: Array, cache: LSTMCache) -> tuple[Array, Array, Array, Array, Array]:
-    r"""Backpropagation through time for :func:`lstm_forward`.
+    """Backpropagation through time for `lstm_forward`.
 
-    Two gradients travel backwards: :math:`\partial L / \partial h_t` (``dh[:, t]`` plus what
-    step t+1 sends back) and :math:`\partial L / \partial c_t`, which only step t+1 sends back
-    (the cell state is not an output). No loss touches :math:`c_T`, so the carried ``dc``
-    starts at zero.
+    Two gradients travel backwards: ∂L/∂h_t (`dh[:, t]` plus what step t+1 sends back)
+    and ∂L/∂c_t, which only step t+1 sends back (the cell state is not an output).
+    No loss touches c_T, so the carried `dc` starts at zero.
 
     Args:
         dh: upstream gradient of every hidden state, (N, T, H).
-        cache: from :func:`lstm_forward`.
+        cache: from `lstm_forward`.
 
     Returns:
         dx (N, T, D), dh0 (N, H), dWx (D, 4H), dWh (H, 4H), db (4H,).

@@ -34,9 +34,7 @@ class RNNCache(NamedTuple):
 def rnn_step_forward(
     x: Array, h_prev: Array, Wx: Array, Wh: Array, b: Array
 ) -> tuple[Array, RNNStepCache]:
-    r"""One time step of a tanh RNN.
-
-    .. math:: h_t = \tanh(x_t W_x + h_{t-1} W_h + b)
+    """One time step of a tanh RNN:  h_next = tanh(x Wx + h_prev Wh + b).
 
     Args:
         x: input at this step, (N, D).
@@ -46,7 +44,7 @@ def rnn_step_forward(
         b: bias, (H,).
 
     Returns:
-        h_next: (N, H), and the cache that :func:`rnn_step_backward` needs.
+        h_next: (N, H), and the cache that `rnn_step_backward` needs.
 
     >>> h, _ = rnn_step_forward(np.ones((2, 3)), np.zeros((2, 4)), np.zeros((3, 4)),
     ...                         np.zeros((4, 4)), np.zeros(4))
@@ -60,15 +58,15 @@ def rnn_step_forward(
 def rnn_step_backward(
     dh_next: Array, cache: RNNStepCache
 ) -> tuple[Array, Array, Array, Array, Array]:
-    r"""Backward pass of :func:`rnn_step_forward`.
+    """Backward pass of `rnn_step_forward`.
 
-    With :math:`a = x W_x + h_{t-1} W_h + b` and :math:`h_t = \tanh(a)`:
+    With a = x Wx + h_prev Wh + b and h_next = tanh(a):
 
-    .. math:: \frac{\partial L}{\partial a} = \frac{\partial L}{\partial h_t} \odot (1 - h_t^2)
+        ∂L/∂a = ∂L/∂h_next ⊙ (1 − h_next²)
 
     Args:
-        dh_next: gradient of the loss w.r.t. ``h_next``, (N, H).
-        cache: from :func:`rnn_step_forward`.
+        dh_next: gradient of the loss w.r.t. `h_next`, (N, H).
+        cache: from `rnn_step_forward`.
 
     Returns:
         dx (N, D), dh_prev (N, H), dWx (D, H), dWh (H, H), db (H,).
@@ -91,7 +89,7 @@ def rnn_forward(x: Array, h0: Array, Wx: Array, Wh: Array, b: Array) -> tuple[Ar
         Wx (D, H), Wh (H, H), b (H,): shared by every time step.
 
     Returns:
-        h: every hidden state h_1 .. h_T, (N, T, H), and the cache for :func:`rnn_backward`.
+        h: every hidden state h_1 … h_T, (N, T, H), and the cache for `rnn_backward`.
     """
     N, T, _ = x.shape
     H = h0.shape[1]
@@ -106,17 +104,16 @@ def rnn_forward(x: Array, h0: Array, Wx: Array, Wh: Array, b: Array) -> tuple[Ar
 
 
 def rnn_backward(dh: Array, cache: RNNCache) -> tuple[Array, Array, Array, Array, Array]:
-    r"""Backpropagation through time for :func:`rnn_forward`.
+    """Backpropagation through time for `rnn_forward`.
 
-    The gradient reaching :math:`h_t` has two sources: the loss at step t (``dh[:, t]``)
-    and step t+1, through :math:`W_h`. The shared weights collect one term per step.
+    The gradient reaching h_t has two sources: the loss at step t (`dh[:, t]`) and
+    step t+1, through Wh. The shared weights collect one term per step.
 
-    .. math:: \frac{\partial L}{\partial h_t} = \text{dh}_t + \frac{\partial L}{\partial h_{t+1}}
-              \frac{\partial h_{t+1}}{\partial h_t}
+        ∂L/∂h_t = dh[:, t] + ∂L/∂h_(t+1) · ∂h_(t+1)/∂h_t
 
     Args:
         dh: upstream gradient of every hidden state, (N, T, H).
-        cache: from :func:`rnn_forward`.
+        cache: from `rnn_forward`.
 
     Returns:
         dx (N, T, D), dh0 (N, H), dWx (D, H), dWh (H, H), db (H,).

@@ -1,7 +1,7 @@
 r"""Scaled dot-product attention, masks, positional encoding and multi-head attention in torch.
 
 Shapes: N batch, T time steps, T_q query positions, T_k key positions, D_k query/key width,
-D_v value width, D model width (``d_model``), h heads, D_h = D / h per-head width.
+D_v value width, D model width (``d_model``), n_h heads, D_h = D / n_h per-head width.
 A leading ``...`` means any number of batch dimensions.
 
 .. math::
@@ -26,13 +26,12 @@ PE_BASE = 10000.0
 
 
 def attention_scores(q: Tensor, k: Tensor) -> Tensor:
-    r"""Scaled dot products of every query with every key.
+    """Scaled dot products of every query with every key.
 
-    .. math:: S = \frac{Q K^\top}{\sqrt{D_k}}
+        S = Q Kᵀ / √D_k
 
-    Dividing by :math:`\sqrt{D_k}` keeps the scores' variance near 1 when the entries of
-    ``q`` and ``k`` have unit variance: a sum of :math:`D_k` unit-variance products has
-    variance :math:`D_k`.
+    Dividing by √D_k keeps the scores' variance near 1 when the entries of q and k have unit
+    variance: a sum of D_k unit-variance products has variance D_k.
 
     Args:
         q: queries, (..., T_q, D_k).
@@ -45,19 +44,19 @@ def attention_scores(q: Tensor, k: Tensor) -> Tensor:
 
 
 def masked_softmax(scores: Tensor, mask: Tensor | None = None) -> Tensor:
-    r"""Softmax over the last axis (the keys), ignoring masked-out entries.
+    """Softmax over the last axis (the keys), ignoring masked-out entries.
 
-    .. math:: A_{ij} = \frac{m_{ij}\, e^{S_{ij}}}{\sum_{j'} m_{ij'}\, e^{S_{ij'}}}
+        A[i, j] = m[i, j] exp(S[i, j]) / ∑_j' m[i, j'] exp(S[i, j'])
 
-    A row with no allowed entry (every :math:`m_{ij} = 0`) gets all-zero weights rather than
-    the NaN that :math:`0/0` would give.
+    A row with no allowed entry (every m[i, j] = 0) gets all-zero weights rather than
+    the NaN that 0/0 would give.
 
     Args:
-        scores: (..., T_q, T_k).
-        mask: bool, broadcastable to ``scores``; ``True`` = may attend. ``None`` allows all.
+        scores: S, (..., T_q, T_k).
+        mask: m, bool, broadcastable to `scores`; True = may attend. None allows all.
 
     Returns:
-        weights, the shape of ``scores``; each row sums to 1, or to 0 if fully masked.
+        weights, the shape of `scores`; each row sums to 1, or to 0 if fully masked.
     """
     if mask is None:
         return torch.softmax(scores, dim=-1)
@@ -72,12 +71,12 @@ def masked_softmax(scores: Tensor, mask: Tensor | None = None) -> Tensor:
 def scaled_dot_product_attention(
     q: Tensor, k: Tensor, v: Tensor, mask: Tensor | None = None
 ) -> tuple[Tensor, Tensor]:
-    r"""Scaled dot-product attention, returning the output and the attention weights.
+    """Scaled dot-product attention, returning the output and the attention weights.
 
-    .. math::
-        A = \operatorname{softmax}\!\Big(\frac{Q K^\top}{\sqrt{D_k}}\Big), \qquad O = A V
+        A = softmax(Q Kᵀ / √D_k)      (over the keys)
+        O = A V
 
-    Equal to ``torch.nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=mask)``
+    Equal to `torch.nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=mask)`
     wherever that is defined; a fully masked query row gives all-zero weights and output here
     (recent PyTorch versions agree; older ones, and a plain softmax, give NaN).
 
@@ -85,7 +84,7 @@ def scaled_dot_product_attention(
         q: queries, (..., T_q, D_k).
         k: keys, (..., T_k, D_k).
         v: values, (..., T_k, D_v).
-        mask: bool, broadcastable to (..., T_q, T_k); ``True`` = may attend.
+        mask: bool, broadcastable to (..., T_q, T_k); True = may attend.
 
     Returns:
         out (..., T_q, D_v) and weights (..., T_q, T_k).
@@ -95,13 +94,13 @@ def scaled_dot_product_attention(
 
 
 def causal_mask(T: int, *, device: torch.device | None = None) -> Tensor:
-    r"""Lower-triangular mask: query :math:`i` may attend to keys :math:`j \le i`.
+    """Lower-triangular mask: query i may attend to keys j ≤ i.
 
     Args:
         T: sequence length.
 
     Returns:
-        bool (T, T), ``True`` on and below the diagonal.
+        bool (T, T), True on and below the diagonal.
 
     >>> causal_mask(3).int().tolist()
     [[1, 0, 0], [1, 1, 0], [1, 1, 1]]
@@ -117,8 +116,8 @@ def padding_mask(lengths: Tensor, T: int) -> Tensor:
         T: padded length.
 
     Returns:
-        bool (N, T), ``True`` where position < ``lengths[n]``. To mask keys in attention,
-        index it as ``mask[:, None, :]`` (N, 1, T_k), or ``mask[:, None, None, :]`` with heads.
+        bool (N, T), True where position < lengths[n]. To mask keys in attention, index it
+        as mask[:, None, :] (N, 1, T_k), or mask[:, None, None, :] with heads.
 
     >>> padding_mask(torch.tensor([1, 3]), 4).int().tolist()
     [[1, 0, 0, 0], [1, 1, 1, 0]]
@@ -127,11 +126,10 @@ def padding_mask(lengths: Tensor, T: int) -> Tensor:
 
 
 def positional_encoding(T: int, d: int) -> Tensor:
-    r"""The sinusoidal position table of the original Transformer.
+    """The sinusoidal position table of the original Transformer.
 
-    .. math::
-        PE_{p, 2i} = \sin\!\big(p / 10000^{2i/d}\big), \qquad
-        PE_{p, 2i+1} = \cos\!\big(p / 10000^{2i/d}\big)
+        PE[p, 2i]     = sin(p / 10000^(2i/d))
+        PE[p, 2i + 1] = cos(p / 10000^(2i/d))
 
     Sines and cosines are interleaved (even columns sine, odd columns cosine), so each pair
     of columns is a rotation at one frequency.
@@ -144,7 +142,7 @@ def positional_encoding(T: int, d: int) -> Tensor:
         float32 (T, d).
 
     Raises:
-        ValueError: if ``d`` is odd or not positive.
+        ValueError: if `d` is odd or not positive.
     """
     if d <= 0 or d % 2:
         raise ValueError(f"positional_encoding needs an even, positive width d, got d={d}")
@@ -158,19 +156,16 @@ def positional_encoding(T: int, d: int) -> Tensor:
 
 
 class MultiHeadAttention(nn.Module):
-    r"""Multi-head attention laid out like ``torch.nn.MultiheadAttention(batch_first=True)``.
+    """Multi-head attention laid out like `torch.nn.MultiheadAttention(batch_first=True)`.
 
-    .. math::
-        \begin{aligned}
-        \text{head}_j &= \operatorname{Attention}(Q W^Q_j, K W^K_j, V W^V_j) \\
-        \operatorname{MHA}(Q, K, V) &= [\text{head}_1, \dots, \text{head}_h]\, W^O
-        \end{aligned}
+        head_j = Attention(Q W_j^Q, K W_j^K, V W_j^V)          for j = 1 … n_h
+        MHA(Q, K, V) = [head_1, …, head_(n_h)] W^O
 
-    The h projections of width D_h = D / h are computed as one ``nn.Linear(D, D)`` and then
-    split: (N, T, D) -> (N, T, h, D_h) -> transpose -> (N, h, T, D_h).
+    The n_h projections of width D_h = D / n_h are computed as one `nn.Linear(D, D)` and
+    then split: (N, T, D) -> (N, T, n_h, D_h) -> transpose -> (N, n_h, T, D_h).
 
     Attributes:
-        q_proj, k_proj, v_proj, out_proj: ``nn.Linear(D, D)`` with bias.
+        q_proj, k_proj, v_proj, out_proj: `nn.Linear(D, D)` with bias.
     """
 
     def __init__(self, d_model: int, num_heads: int) -> None:
@@ -184,33 +179,33 @@ class MultiHeadAttention(nn.Module):
         self.out_proj = nn.Linear(d_model, d_model)
 
     def _split_heads(self, x: Tensor) -> Tensor:
-        """(N, T, D) -> (N, h, T, D_h)."""
+        """(N, T, D) -> (N, n_h, T, D_h)."""
         N, T, D = x.shape
         return x.view(N, T, self.num_heads, D // self.num_heads).transpose(1, 2)
 
     def forward(
         self, query: Tensor, key: Tensor, value: Tensor, mask: Tensor | None = None
     ) -> tuple[Tensor, Tensor]:
-        """Attend from ``query`` to ``key``/``value``.
+        """Attend from `query` to `key`/`value`.
 
         Args:
             query: (N, T_q, D). key: (N, T_k, D). value: (N, T_k, D).
-            mask: bool, broadcastable to (N, h, T_q, T_k); ``True`` = may attend.
+            mask: bool, broadcastable to (N, n_h, T_q, T_k); True = may attend.
 
         Returns:
-            out (N, T_q, D) and per-head weights (N, h, T_q, T_k).
+            out (N, T_q, D) and per-head weights (N, n_h, T_q, T_k).
         """
         q = self._split_heads(self.q_proj(query))
         k = self._split_heads(self.k_proj(key))
         v = self._split_heads(self.v_proj(value))
-        heads, weights = scaled_dot_product_attention(q, k, v, mask)   # (N, h, T_q, D_h)
+        heads, weights = scaled_dot_product_attention(q, k, v, mask)   # (N, n_h, T_q, D_h)
         N, _, T_q, _ = heads.shape
         merged = heads.transpose(1, 2).reshape(N, T_q, -1)              # (N, T_q, D)
         return self.out_proj(merged), weights
 
     @torch.no_grad()
     def load_from_torch(self, module: nn.MultiheadAttention) -> MultiHeadAttention:
-        """Copy the weights of a ``torch.nn.MultiheadAttention`` (packed ``in_proj_weight``)."""
+        """Copy the weights of a `torch.nn.MultiheadAttention` (packed `in_proj_weight`)."""
         for proj, w, b in zip((self.q_proj, self.k_proj, self.v_proj),
                               module.in_proj_weight.chunk(3), module.in_proj_bias.chunk(3), strict=True):
             proj.weight.copy_(w)

@@ -25,12 +25,12 @@ State = tuple[Tensor, Tensor]  # (h, c), each (L, N, H), as torch.nn.LSTM return
 
 
 class CharLSTM(nn.Module):
-    """Embedding → ``torch.nn.LSTM`` (batch first) → linear head over the vocabulary.
+    """Embedding → `torch.nn.LSTM` (batch first) → linear head over the vocabulary.
 
     Attributes:
-        embed: ``nn.Embedding(V, D)``.
-        lstm: ``nn.LSTM(D, H, num_layers, batch_first=True)``.
-        head: ``nn.Linear(H, V)``; it reads the LSTM's hidden state, so it is sized from H.
+        embed: `nn.Embedding(V, D)`.
+        lstm: `nn.LSTM(D, H, num_layers, batch_first=True)`.
+        head: `nn.Linear(H, V)`; it reads the LSTM's hidden state, so it is sized from H.
     """
 
     def __init__(self, vocab_size: int, embed_dim: int, hidden_size: int, num_layers: int = 1,
@@ -42,24 +42,24 @@ class CharLSTM(nn.Module):
         self.head = nn.Linear(hidden_size, vocab_size)
 
     def forward(self, x: Tensor, state: State | None = None) -> tuple[Tensor, State]:
-        """x (N, T) int64 ids, state ``(h, c)`` each (L, N, H) or None for zeros.
+        """x (N, T) int64 ids, state (h, c) each (L, N, H) or None for zeros.
 
         Returns:
-            logits (N, T, V) and the final state ``(h, c)``, each (L, N, H).
+            logits (N, T, V) and the final state (h, c), each (L, N, H).
         """
         out, state = self.lstm(self.embed(x), state)  # out (N, T, H)
         return self.head(out), state
 
 
 def sample_next(logits: Tensor, temperature: float, generator: torch.Generator | None = None) -> int:
-    r"""Draw one character id from ``softmax(logits / temperature)``.
+    """Draw one character id from softmax(logits / temperature):
 
-    .. math:: p_i = \frac{\exp(z_i / \tau)}{\sum_j \exp(z_j / \tau)}
+        p_i = exp(z_i / τ) / ∑_j exp(z_j / τ)
 
     Args:
-        logits: (V,) unnormalised scores.
-        temperature: :math:`\tau \ge 0`; 0 returns the argmax (no randomness).
-        generator: the source of randomness for ``torch.multinomial``; the same seed gives
+        logits: (V,) unnormalised scores z.
+        temperature: τ ≥ 0; 0 returns the argmax (no randomness).
+        generator: the source of randomness for `torch.multinomial`; the same seed gives
             the same draws.
 
     Raises:
@@ -75,21 +75,21 @@ def sample_next(logits: Tensor, temperature: float, generator: torch.Generator |
 
 def generate(model: nn.Module, stoi: Mapping[str, int], itos: Sequence[str], prompt: str, length: int,
              temperature: float = 1.0, generator: torch.Generator | None = None) -> str:
-    """Continue ``prompt`` by ``length`` characters sampled one at a time.
+    """Continue prompt by length characters sampled one at a time.
 
     The prompt goes through the model once, as a (1, len(prompt)) batch; after that each new
     character is fed alone, (1, 1), with the state the previous call returned, so the model
     never re-reads its own output.
 
     Args:
-        model: maps ``(x (1, T), state)`` to ``(logits (1, T, V), state)``, like :class:`CharLSTM`.
+        model: maps (x (1, T), state) to (logits (1, T, V), state), like CharLSTM.
         stoi, itos: the vocabulary, both directions.
-        prompt: at least one character, all in ``stoi``.
+        prompt: at least one character, all in stoi.
         length: number of characters to add.
-        temperature, generator: passed to :func:`sample_next`.
+        temperature, generator: passed to sample_next.
 
     Returns:
-        ``prompt`` followed by ``length`` generated characters.
+        prompt followed by length generated characters.
     """
     if not prompt:
         raise ValueError("generate needs a non-empty prompt to condition on")

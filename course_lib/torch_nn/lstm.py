@@ -82,9 +82,9 @@ class LSTM(nn.Module):
 def numpy_weights(
     module: nn.LSTM | nn.LSTMCell | LSTM | LSTMCell,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(Wx (D, 4H), Wh (H, 4H), b (4H,))`` for :mod:`course_lib.numpy_nn.lstm`, as float64.
+    """(Wx (D, 4H), Wh (H, 4H), b (4H,)) for `course_lib.numpy_nn.lstm`, as float64.
 
-    ``Wx = weight_ih.T``, ``Wh = weight_hh.T`` and ``b = bias_ih + bias_hh`` (layer 0 of an
-    ``nn.LSTM``); the gate order stays ``[i, f, g, o]``.
+    Wx = weight_ih.T, Wh = weight_hh.T and b = bias_ih + bias_hh (layer 0 of an
+    `nn.LSTM`); the gate order stays [i, f, g, o].
     """
     return recurrent_weights(module.cell if isinstance(module, LSTM) else module)

@@ -26,16 +26,14 @@ if TYPE_CHECKING:  # matplotlib is only needed to draw
 
 
 def last_valid_output(output: Tensor, lengths: Tensor) -> Tensor:
-    r"""Each sequence's output at its own last real step.
-
-    .. math:: y_n = \text{output}[n, \ell_n - 1]
+    """Each sequence's output at its own last real step:  y[n] = output[n, ℓ_n − 1].
 
     Args:
-        output: (N, T, F), batch-first, e.g. from ``pad_packed_sequence(..., batch_first=True)``.
-        lengths: (N,) integers in ``[1, T]``.
+        output: (N, T, F), batch-first, e.g. from `pad_packed_sequence(..., batch_first=True)`.
+        lengths: (N,) integers in [1, T].
 
     Returns:
-        (N, F), differentiable with respect to ``output``.
+        (N, F), differentiable with respect to `output`.
 
     >>> out = torch.arange(12.0).view(2, 3, 2)
     >>> last_valid_output(out, torch.tensor([2, 3]))
@@ -62,21 +60,21 @@ class PackedParts(NamedTuple):
 
 
 def pack_by_hand(x: Tensor, lengths: Tensor) -> PackedParts:
-    r"""What ``pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)`` computes.
+    """What `pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)` computes.
 
     Written as loops so that the layout is visible; tests check it equals PyTorch's.
 
-    .. math:: \text{batch\_sizes}[t] = |\{n : \ell_n > t\}|, \qquad
-              \text{data} = [\, x_{\pi(1), 0}, \dots, x_{\pi(b_0), 0},\; x_{\pi(1), 1}, \dots \,]
+        batch_sizes[t] = number of sequences n with ℓ_n > t
+        data = [x[π(1), 0], …, x[π(batch_sizes[0]), 0],  x[π(1), 1], …]
 
-    where :math:`\pi` orders the batch by decreasing length.
+    where π orders the batch by decreasing length.
 
     Args:
         x: (N, T, D) batch-first, padded on the right.
-        lengths: (N,) integers in ``[1, T]``.
+        lengths: (N,) integers in [1, T].
 
     Returns:
-        :class:`PackedParts` with ``data`` (sum of lengths, D).
+        `PackedParts` with `data` (sum of lengths, D).
     """
     lengths = torch.as_tensor(lengths, dtype=torch.long).cpu()
     _, order = torch.sort(lengths, descending=True)  # as PyTorch does: longest first
@@ -92,12 +90,12 @@ def pack_by_hand(x: Tensor, lengths: Tensor) -> PackedParts:
 
 
 def final_features(h_n: Tensor, num_layers: int = 1, bidirectional: bool = False) -> Tensor:
-    r"""The top layer's final state, directions side by side: (N, F) or (N, 2F).
+    """The top layer's final state, directions side by side: (N, F) or (N, 2F).
 
-    ``h_n`` is ``(num_layers * directions, N, F)`` ordered layer by layer, forward before
-    backward, so ``h_n.view(num_layers, directions, N, F)[-1]`` is the top layer. With a
-    packed input the forward state is the output at step :math:`\ell_n - 1` and the
-    backward one the output at step 0: both have read the whole sequence.
+    h_n is (num_layers * directions, N, F), ordered layer by layer, forward before backward,
+    so h_n.view(num_layers, directions, N, F)[-1] is the top layer. With a packed input the
+    forward state is the output at step ℓₙ − 1 and the backward one the output at step 0:
+    both have read the whole sequence.
 
     Args:
         h_n: (num_layers * directions, N, F).
@@ -108,13 +106,13 @@ def final_features(h_n: Tensor, num_layers: int = 1, bidirectional: bool = False
 
 
 class PackedLSTMClassifier(nn.Module):
-    r"""Embedding -> packed LSTM -> linear layer on each sequence's final state.
+    """Embedding -> packed LSTM -> linear layer on each sequence's final state.
 
-    .. math:: \text{logits}_n = W\, h^{(n)}_{\ell_n} + b
+        logits[n] = W h⁽ⁿ⁾(ℓ_n) + b
 
-    where :math:`h^{(n)}_{\ell_n}` is the LSTM state after the last real word of sentence n.
-    With ``proj_size = P > 0`` that state has P entries (an LSTM with a projection,
-    :math:`h_t = W_{hr}(o_t \odot \tanh c_t)`); otherwise H.
+    where h⁽ⁿ⁾(ℓ_n) is the LSTM state after the last real word of sentence n.
+    With proj_size = P > 0 that state has P entries (an LSTM with a projection,
+    h_t = W_hr (o_t ⊙ tanh(c_t))); otherwise H.
 
     Args:
         vocab_size: V, counting the padding id 0.
@@ -125,9 +123,9 @@ class PackedLSTMClassifier(nn.Module):
         bidirectional: also read each sentence right to left and concatenate both states.
 
     Attributes:
-        embed: ``nn.Embedding(V, D, padding_idx=0)``.
-        lstm: ``nn.LSTM(D, H, batch_first=True, proj_size=P)``.
-        fc: ``nn.Linear(F * directions, C)``.
+        embed: `nn.Embedding(V, D, padding_idx=0)`.
+        lstm: `nn.LSTM(D, H, batch_first=True, proj_size=P)`.
+        fc: `nn.Linear(F * directions, C)`.
     """
 
     def __init__(self, vocab_size: int, embed_dim: int, hidden_size: int, num_classes: int,

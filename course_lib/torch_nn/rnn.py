@@ -70,7 +70,7 @@ def numpy_weights(module: nn.RNN | nn.RNNCell | RNN | RNNCell) -> tuple[np.ndarr
 
 
 class CharRNN(nn.Module):
-    """Character model: one-hot input -> ``nn.RNN`` -> linear scores over the vocabulary.
+    """Character model: one-hot input -> `nn.RNN` -> linear scores over the vocabulary.
 
     The smallest useful language model, as in the "hihello" example: it predicts the next
     character at every step.

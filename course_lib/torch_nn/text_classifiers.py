@@ -13,6 +13,9 @@ Both read the LSTM's last hidden state :math:`h_T`, the summary of the whole seq
           p(y = c \mid x) = \operatorname{softmax}(\text{logits})_c
           \;\;(\text{or } \sigma(\text{logit}) \text{ when } C = 1).
 
+The embedding has no ``padding_idx``: as in Keras without ``mask_zero``, the row of the
+padding id 0 is an ordinary, trained row.
+
 Passing ``lengths`` packs the batch (see ``torch.nn.utils.rnn.pack_padded_sequence``): the LSTM
 then stops at each sequence's last real token. That needs **post**-padded ids (real tokens first).
 Without ``lengths`` the LSTM reads every position, padding included, as Keras does in seed 001;
@@ -70,7 +73,7 @@ class LSTMClassifier(nn.Module):
     """Embedding -> LSTM -> Linear on the last hidden state (seed 001's Reuters model).
 
     Args:
-        vocab_size: V (ids ``0 .. V-1``; 0 is padding).
+        vocab_size: V (ids 0 … V−1; 0 is padding, with an ordinary, trained row as in Keras).
         num_classes: C.
         embed_dim: D, the embedding width = the LSTM's input size (100 in the seed).
         hidden_size: H (100 in the seed).
@@ -79,7 +82,7 @@ class LSTMClassifier(nn.Module):
     def __init__(self, vocab_size: int, num_classes: int, *, embed_dim: int = 100,
                  hidden_size: int = 100) -> None:
         super().__init__()
-        self.embedding = nn.Embedding(vocab_size, embed_dim, padding_idx=0)
+        self.embedding = nn.Embedding(vocab_size, embed_dim)  # row 0 (padding) is trained, as in Keras
         self.lstm = nn.LSTM(embed_dim, hidden_size, batch_first=True)
         self.out = nn.Linear(hidden_size, num_classes)
 
@@ -105,7 +108,7 @@ class ConvLSTMClassifier(nn.Module):
                  dropout: float = 0.5, conv_channels: int = 64, kernel_size: int = 5,
                  pool_size: int = 4, hidden_size: int = 100) -> None:
         super().__init__()
-        self.embedding = nn.Embedding(vocab_size, embed_dim, padding_idx=0)
+        self.embedding = nn.Embedding(vocab_size, embed_dim)  # row 0 (padding) is trained, as in Keras
         self.dropout = nn.Dropout(dropout)
         self.conv = nn.Conv1d(embed_dim, conv_channels, kernel_size)
         self.pool = nn.MaxPool1d(pool_size)

@@ -1,6 +1,6 @@
 r"""A Transformer encoder block, a tiny encoder model and an LSTM baseline, in torch.
 
-Shapes: N batch, T time steps, D model width (``d_model``), h heads, F feed-forward width,
+Shapes: N batch, T time steps, D model width (``d_model``), n_h heads, F feed-forward width,
 V vocabulary, C output classes.
 
 The block is the post-norm layer of the original Transformer, the default of
@@ -29,9 +29,9 @@ class EncoderBlock(nn.Module):
     """Self-attention and a position-wise feed-forward net, each with a residual and LayerNorm.
 
     Attributes:
-        attn: :class:`~course_lib.torch_nn.attention.MultiHeadAttention` (D, h).
-        ff1 (F <- D), ff2 (D <- F): the feed-forward net, ``linear1`` and ``linear2`` in torch.
-        norm1, norm2: ``nn.LayerNorm(D)``, after the attention and after the feed-forward net.
+        attn: `course_lib.torch_nn.attention.MultiHeadAttention(D, n_h)`.
+        ff1 (F <- D), ff2 (D <- F): the feed-forward net, `linear1` and `linear2` in torch.
+        norm1, norm2: `nn.LayerNorm(D)`, after the attention and after the feed-forward net.
     """
 
     def __init__(self, d_model: int, num_heads: int, d_ff: int) -> None:
@@ -43,11 +43,11 @@ class EncoderBlock(nn.Module):
         self.norm2 = nn.LayerNorm(d_model)
 
     def forward(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
-        """x (N, T, D), mask bool broadcastable to (N, h, T, T), ``True`` = may attend -> (N, T, D)."""
+        """x (N, T, D), mask bool broadcastable to (N, n_h, T, T), True = may attend -> (N, T, D)."""
         return self.forward_with_weights(x, mask)[0]
 
     def forward_with_weights(self, x: Tensor, mask: Tensor | None = None) -> tuple[Tensor, Tensor]:
-        """As :meth:`forward`, and the attention weights too: (y (N, T, D), weights (N, h, T, T))."""
+        """As `forward`, and the attention weights too: (y (N, T, D), weights (N, n_h, T, T))."""
         attended, weights = self.attn(x, x, x, mask)
         z = self.norm1(x + attended)                            # residual, then LayerNorm
         y = self.norm2(z + self.ff2(torch.relu(self.ff1(z))))   # position-wise FFN, residual, LayerNorm
@@ -55,7 +55,7 @@ class EncoderBlock(nn.Module):
 
     @torch.no_grad()
     def load_from_torch(self, layer: nn.TransformerEncoderLayer) -> EncoderBlock:
-        """Copy the weights of a post-norm, ReLU ``nn.TransformerEncoderLayer``."""
+        """Copy the weights of a post-norm, ReLU `nn.TransformerEncoderLayer`."""
         self.attn.load_from_torch(layer.self_attn)
         for mine, theirs in (("ff1", "linear1"), ("ff2", "linear2"), ("norm1", "norm1"), ("norm2", "norm2")):
             getattr(self, mine).load_state_dict(getattr(layer, theirs).state_dict())
@@ -82,7 +82,7 @@ class TinyTransformer(nn.Module):
         self.register_buffer("positions", positional_encoding(max_len, d_model), persistent=False)
 
     def forward(self, ids: Tensor, mask: Tensor | None = None) -> tuple[Tensor, list[Tensor]]:
-        """ids (N, T) -> (logits (N, T, C), per-layer weights, each (N, h, T, T))."""
+        """ids (N, T) -> (logits (N, T, C), per-layer weights, each (N, n_h, T, T))."""
         x = self.embed(ids)                                           # (N, T, D)
         if self.use_positions:
             x = x + self.positions[: ids.shape[1]]
@@ -112,7 +112,7 @@ class LSTMTagger(nn.Module):
 def saved_tensor_bytes(run: Callable[[], Tensor]) -> int:
     """Bytes of the distinct tensors autograd keeps for the backward pass while ``run()`` executes.
 
-    This is the activation memory that training pays for: the attention weights (N, h, T, T)
+    This is the activation memory that training pays for: the attention weights (N, n_h, T, T)
     of every layer for a Transformer, every step's gates and states (N, T, ...) for an LSTM.
     Storages saved more than once are counted once.
     """

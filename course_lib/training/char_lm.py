@@ -31,7 +31,7 @@ from course_lib.torch_nn.char_lm import CharLSTM, State
 
 
 def build_char_vocab(text: str) -> tuple[dict[str, int], list[str]]:
-    """``(stoi, itos)``: the text's distinct characters in sorted (code point) order."""
+    """(stoi, itos): the text's distinct characters in sorted (code point) order."""
     itos = sorted(set(text))
     return {ch: i for i, ch in enumerate(itos)}, itos
 
@@ -47,11 +47,11 @@ def decode(ids: Sequence[int] | Tensor, itos: Sequence[str]) -> str:
 
 
 def make_sequences(ids: Tensor, seq_len: int) -> tuple[Tensor, Tensor]:
-    """Cut ``ids`` (L,) into consecutive, non-overlapping training windows.
+    """Cut ids (L,) into consecutive, non-overlapping training windows.
 
     Returns:
-        X, Y: each (M, seq_len) with ``M = (L - 1) // seq_len``; ``X[m] = ids[m T:(m + 1) T]``
-        and ``Y[m] = ids[m T + 1:(m + 1) T + 1]``, the same window one step ahead.
+        X, Y: each (M, seq_len) with M = (L - 1) // seq_len; X[m] = ids[m T:(m + 1) T]
+        and Y[m] = ids[m T + 1:(m + 1) T + 1], the same window one step ahead.
     """
     M = (len(ids) - 1) // seq_len
     X = ids[: M * seq_len].reshape(M, seq_len)
@@ -72,9 +72,9 @@ def batchify(ids: Tensor, num_streams: int) -> Tensor:
 
 
 def chunks(streams: Tensor, seq_len: int) -> Iterator[tuple[Tensor, Tensor]]:
-    """Consecutive ``(x, y)`` chunks along the streams, each (N, T) with T <= seq_len.
+    """Consecutive (x, y) chunks along the streams, each (N, T) with T <= seq_len.
 
-    ``y`` is ``x`` one step ahead; the last chunk may be shorter so that no character is lost.
+    `y` is `x` one step ahead; the last chunk may be shorter so that no character is lost.
     """
     S = streams.shape[1]
     for start in range(0, S - 1, seq_len):
@@ -89,21 +89,21 @@ def detach_state(state: State) -> State:
 
 def train_step(model: nn.Module, optimizer: torch.optim.Optimizer, x: Tensor, y: Tensor,
                state: State | None = None, clip_norm: float | None = 1.0) -> tuple[float, State]:
-    r"""One step of truncated BPTT on the chunk ``x`` (N, T) with targets ``y`` (N, T).
+    """One step of truncated BPTT on the chunk x (N, T) with targets y (N, T).
 
-    .. math:: \bar\ell = -\frac{1}{N T} \sum_{n, t} \log p_\theta(y_{n t} \mid x_{n, \le t}, h_0),
-        \qquad g \leftarrow g \cdot \min\Big(1, \frac{c}{\lVert g \rVert + 10^{-6}}\Big)
+        loss = −1/(N T) · Σₙ,ₜ log p(yₙₜ | xₙ,≤ₜ, h₀)
+        g ← g · min(1, c / (‖g‖ + 10⁻⁶))
 
-    The incoming state :math:`h_0` is detached first, so the gradient stops at the chunk's start;
-    gradients are zeroed, computed, clipped to global norm ``clip_norm`` (:math:`c`; ``None``:
-    no clipping) and applied by ``optimizer``.
+    The incoming state h₀ is detached first, so the gradient stops at the chunk's start;
+    gradients are zeroed, computed, clipped to global norm clip_norm (c; None: no clipping)
+    and applied by optimizer.
 
     Args:
-        model: maps ``(x (N, T), state)`` to ``(logits (N, T, V), state)``, like :class:`CharLSTM`.
-        state: ``(h, c)``, each (L, N, H), from the previous chunk, or ``None`` for zeros.
+        model: maps (x (N, T), state) to (logits (N, T, V), state), like CharLSTM.
+        state: (h, c), each (L, N, H), from the previous chunk, or None for zeros.
 
     Returns:
-        The chunk's mean cross-entropy before the update (a ``float``, nats per character) and the
+        The chunk's mean cross-entropy before the update (a float, nats per character) and the
         state at the chunk's end, to pass to the next step.
     """
     if state is not None:

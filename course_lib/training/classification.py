@@ -7,11 +7,17 @@ Every loop here is :func:`course_lib.training.loop.fit` with a classification lo
   (chapter 5's "i am not bad").
 * :func:`train_classifier` — mini-batches of an :class:`EncodedSplit`, train/validation loss and
   accuracy every epoch, and :class:`BestState` to keep the best epoch (chapter 6).
+
+:func:`benchmark_record` reads what ``bench/text_classification.py --record`` stored: each
+task's configuration, per-epoch history and result, for learning curves longer than a book
+page can afford to train.
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, NamedTuple
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import torch
@@ -23,20 +29,22 @@ from course_lib.training.loop import History, fit
 if TYPE_CHECKING:
     from course_lib.data.toy_sentiment import ToyBatch
 
+RECORD_PATH = Path(__file__).with_name("records") / "text_classification.json"  # package data
+
 
 def train_full_batch(model: nn.Module, batch: ToyBatch, *, epochs: int = 1000, lr: float = 1e-3,
                      progress: bool = False) -> History:
-    r"""Full-batch Adam on the cross-entropy, as in the seed post (1000 epochs, lr 0.001).
+    """Full-batch Adam on the cross-entropy, as in the seed post (1000 epochs, lr 0.001).
 
-    .. math:: L = -\frac{1}{N} \sum_n \log \operatorname{softmax}(\text{model}(x_n))_{y_n}
+        L = −(1/N) ∑_n log softmax(model(x_n))[y_n]
 
     Args:
-        model: called as ``model(ids, lengths)`` and returns logits (N, C).
-        batch: one batch with ``ids``, ``lengths`` and ``targets``, e.g.
-            :func:`course_lib.data.toy_sentiment.toy_batch`.
+        model: called as `model(ids, lengths)` and returns logits (N, C).
+        batch: one batch with `ids`, `lengths` and `targets`, e.g.
+            `course_lib.data.toy_sentiment.toy_batch`.
 
     Returns:
-        The :class:`~course_lib.training.loop.History`; ``step_loss`` has one entry per epoch.
+        The `course_lib.training.loop.History`; `step_loss` has one entry per epoch.
     """
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     criterion = nn.CrossEntropyLoss()
@@ -171,3 +179,19 @@ def seconds_per_epoch(history: History) -> float:
     """Mean wall-clock seconds of the recorded epochs (training plus validation)."""
     return float(np.mean(history.series("seconds")))
 
+
+
+def benchmark_record(task: str) -> dict[str, Any]:
+    """One task's recorded benchmark run: ``{"config", "history", "result", "recorded", ...}``.
+
+    ``history`` holds one :func:`train_classifier` epoch record per epoch (``epoch``,
+    ``train_loss``, ``train_accuracy``, ``val_loss``, ``val_accuracy``, ``seconds``); ``config``
+    is everything that determined the run (``bench/text_classification.py``'s ``task_config``).
+
+    Raises:
+        KeyError: naming the recorded tasks, if ``task`` is not one of them.
+    """
+    records = json.loads(RECORD_PATH.read_text(encoding="utf-8"))
+    if task not in records:
+        raise KeyError(f"no recorded run of {task!r}; recorded: {sorted(records)}")
+    return records[task]

@@ -12,7 +12,13 @@ chapter read by jupytext, plus:
   pins would replace Colab's PyTorch;
 - Markdown a plain notebook can show: each ``{literalinclude}`` becomes the code it includes
   (read by Sphinx's own reader, so it matches the book), ``{doc}`` the title of the page it
-  names, ``{cite:p}`` / ``{cite:t}`` "(Author, year)" from the bibliography.
+  names (a link to Colab for an exercise notebook), ``{cite:p}`` / ``{cite:t}`` "(Author,
+  year)" from the bibliography, an ``{exercise}`` box a quoted paragraph, a closed
+  ``{admonition}`` (a check-yourself answer) an HTML ``<details>`` block, and a ``{graphviz}``
+  diagram its ``:alt:`` text (Colab cannot draw Graphviz);
+- no ``{solution}`` block: a graded function's reference implementation stays out of the
+  twin, as it stays out of the book's running text (``course_tools.build.edition``), and so
+  does the chapter's closing "Solutions" section that holds them.
 
 Listed in ``_config.yml``'s extensions, this module also points each chapter page's Colab
 button at the twin (sphinx-book-theme would link the ``.md`` file) and warns, which fails the
@@ -44,8 +50,11 @@ _FENCE = re.compile(
     r"^(?P<fence>`{3,}|~{3,})(?P<info>[^\n]*)\n(?P<body>.*?)^(?P=fence)[ \t]*$", re.M | re.S
 )
 _DIRECTIVE = re.compile(r"^\{(?P<name>[\w:-]+)\}\s*(?P<argument>.*)$")
+_OPTION = re.compile(r"^:(?P<name>[\w-]+):\s*(?P<value>.*)$")
 _ROLE = re.compile(r"\{(?P<name>[A-Za-z][\w:-]*)\}`(?P<body>[^`]+)`")
 _EXPLICIT_TARGET = re.compile(r"^(?P<text>.*?)\s*<(?P<target>[^<>]+)>$", re.S)
+# A chapter's closing "## Solutions" section, up to the next heading of its level or above.
+_SOLUTIONS_SECTION = re.compile(r"^## Solutions[ \t]*\n.*?(?=^#{1,2} |\Z)", re.M | re.S)
 
 
 # ---------------------------------------------------------------------------- which chapters
@@ -139,8 +148,24 @@ def _doc_title(body: str, chapter: Path, root: Path) -> str:
     explicit = _EXPLICIT_TARGET.match(body)
     if explicit:
         return explicit["text"]
-    target = root / body.lstrip("/") if body.startswith("/") else chapter.parent / body
-    return _page_title(target.with_suffix(".md"))
+    return _page_title(_doc_target(body, chapter, root).with_suffix(".md"))
+
+
+def _doc_target(body: str, chapter: Path, root: Path) -> Path:
+    """The page a ``{doc}`` role names, without suffix (``{doc}`x <../exercises/a1/nb>``)."""
+    explicit = _EXPLICIT_TARGET.match(body)
+    target = explicit["target"] if explicit else body
+    return root / target.lstrip("/") if target.startswith("/") else (chapter.parent / target).resolve()
+
+
+def _colab_link(notebook: Path, root: Path) -> str:
+    """Colab's URL for a notebook of the repository named in ``_config.yml``."""
+    config = _config(root)
+    repository = (config.get("repository") or {}).get("url", "").rstrip("/")
+    branch = (config.get("repository") or {}).get("branch", "")
+    colab = (config.get("launch_buttons") or {}).get("colab_url", "https://colab.research.google.com")
+    github = repository.removeprefix("https://github.com/")
+    return f"{colab.rstrip('/')}/github/{github}/blob/{branch}/{notebook.relative_to(root).as_posix()}"
 
 
 class Bibliography:
@@ -194,6 +219,9 @@ def plain_markdown(text: str, chapter: Path, root: Path, bibliography: Bibliogra
     def role(match: re.Match[str]) -> str:
         name, body = match["name"], match["body"]
         if name == "doc":
+            notebook = _doc_target(body, chapter, root).with_suffix(".ipynb")
+            if notebook.is_file() and not notebook.with_suffix(".md").is_file():  # an exercise
+                return f"[{_doc_title(body, chapter, root)}]({_colab_link(notebook, root)})"
             return f"*{_doc_title(body, chapter, root)}*"
         if name in ("cite:p", "cite:t"):
             return bibliography.cite(body, textual=name == "cite:t")
@@ -210,11 +238,37 @@ def plain_markdown(text: str, chapter: Path, root: Path, bibliography: Bibliogra
             code = _included_code(chapter, directive["argument"].strip(), options)
             pieces.append(f"```python\n{code}\n```")
         else:
-            name = directive["name"]
-            raise ValueError(f"{chapter.name}: the Colab twin cannot show the directive {{{name}}}")
+            name, argument = directive["name"], directive["argument"].strip()
+            settings, body = _split_options(fence["body"])
+            if name == "solution":
+                pass  # a reference implementation: never in the twin
+            elif name == "exercise":
+                inner = plain_markdown(body, chapter, root, bibliography).strip()
+                quoted = "\n".join(f"> {line}" if line else ">" for line in inner.splitlines())
+                pieces.append(f"> **Exercise: {_ROLE.sub(role, argument)}**\n>\n{quoted}")
+            elif name == "admonition" and "dropdown" in settings.get("class", "").split():
+                inner = plain_markdown(body, chapter, root, bibliography).strip()
+                summary = _ROLE.sub(role, argument)
+                pieces.append(f"<details>\n<summary>{summary}</summary>\n\n{inner}\n\n</details>")
+            elif name == "graphviz":
+                if not settings.get("alt"):
+                    raise ValueError(f"{chapter.name}: give each {{graphviz}} diagram an :alt: text")
+                pieces.append(f"*Diagram (drawn in the book): {settings['alt']}*")
+            else:
+                raise ValueError(f"{chapter.name}: the Colab twin cannot show the directive {{{name}}}")
         done = fence.end()
     pieces.append(_ROLE.sub(role, text[done:]))
     return "".join(pieces)
+
+
+def _split_options(body: str) -> tuple[dict[str, str], str]:
+    """A directive's leading ``:name: value`` lines, and the content after them."""
+    lines = body.splitlines(True)
+    options = {}
+    while lines and (option := _OPTION.match(lines[0].strip())):
+        options[option["name"]] = option["value"].strip()
+        lines.pop(0)
+    return options, "".join(lines)
 
 
 def make_twin(root: Path, chapter: Path) -> str:
@@ -230,7 +284,9 @@ def make_twin(root: Path, chapter: Path) -> str:
     nb = jupytext.read(chapter, fmt="md:myst")
     for cell in nb.cells:
         if cell.cell_type == "markdown":
-            cell.source = plain_markdown(cell.source, chapter, root, bibliography)
+            cell.source = _SOLUTIONS_SECTION.sub("", plain_markdown(cell.source, chapter, root, bibliography))
+            cell.source = cell.source.rstrip("\n")
+    nb.cells = [cell for cell in nb.cells if cell.cell_type != "markdown" or cell.source.strip()]
     nb.cells.insert(0, nbformat.v4.new_code_cell(setup_cell(root, chapter)))
     nb = normalise(nb, name=f"{TWIN_FOLDER}/{chapter.stem}")
     return nbformat.writes(nb) + "\n"

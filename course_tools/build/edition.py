@@ -4,8 +4,11 @@ The **reader edition** keeps each graded function's reference implementation in 
 solution block after the chapter's explanation (``{solution}`` directives of sphinx-exercise).
 The **cohort edition** is what an instructor publishes while assignments are open: it leaves
 every solution block out (sphinx-exercise's ``hide_solutions``), so no graded answer is on any
-page, in the search index or in a downloadable source. ``make book EDITION=cohort`` builds it
-into ``_build/cohort/html``, sharing the reader edition's execution cache.
+page, in the search index or in a downloadable source; a chapter's "Solutions" section, left
+empty, says when its solutions appear instead. ``make book EDITION=cohort`` builds it into
+``_build/cohort/_build/html``, sharing the reader edition's execution cache, so it executes
+nothing. ``tests/test_book_editions.py`` builds it and looks for every line of every graded
+solution in everything it publishes.
 
 Listed in ``_config.yml``'s extensions after ``sphinx_exercise``.
 """
@@ -17,6 +20,11 @@ from typing import Any
 
 EDITIONS = ("reader", "cohort")
 ENV = "COURSE_EDITION"
+SOLUTIONS_TITLE = "Solutions"  # the closing section of a chapter that holds its solution blocks
+COHORT_NOTE = (
+    "The reference solutions to this chapter's exercises are not part of this edition of the "
+    "book: your course publishes them once the assignment is closed."
+)
 
 
 def edition() -> str:
@@ -36,6 +44,24 @@ def _configure(app: Any, config: Any) -> None:
     config.hide_solutions = edition() == "cohort"
 
 
+def _note_where_solutions_were(app: Any, doctree: Any) -> None:
+    """``doctree-read``, cohort edition: a "Solutions" section whose blocks were left out keeps
+    its heading (links to it still work) and says why it is empty instead of what it held."""
+    from docutils import nodes
+
+    if not app.config.hide_solutions:
+        return
+    for section in list(doctree.findall(nodes.section)):
+        title = section.next_node(nodes.title)
+        if title is None or title.astext().strip() != SOLUTIONS_TITLE:
+            continue
+        subsections = [child for child in section.children if isinstance(child, nodes.section)]
+        section.children = [title, nodes.paragraph(text=COHORT_NOTE), *subsections]
+        for child in section.children:
+            child.parent = section
+
+
 def setup(app: Any) -> dict[str, Any]:
     app.connect("config-inited", _configure, priority=900)  # after sphinx_exercise registers it
+    app.connect("doctree-read", _note_where_solutions_were)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

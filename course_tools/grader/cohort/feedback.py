@@ -21,6 +21,8 @@ from course_tools.grader.protocol.records import CellRecord, Row, StepKind
 
 HIDDEN_BLOCK = re.compile(r"### BEGIN HIDDEN TESTS.*?(### END HIDDEN TESTS|\Z)", re.DOTALL)
 HIDDEN_NOTE = "# (more checks run here when the notebook is graded; their code is not shown)"
+COLAB_CELL_ID = "colab_setup"  # = course_tools.build.source.COLAB_CELL_ID (a test keeps them equal)
+GENERATOR_REPR = re.compile(r"^<torch\._C\.Generator object at 0x[0-9a-fA-F]+>\n?", re.MULTILINE)
 STYLE = """body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
 pre{background:#f6f8fa;padding:.6rem;overflow-x:auto;white-space:pre-wrap;border-radius:4px}
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2rem .5rem;text-align:left}
@@ -46,6 +48,15 @@ def visible_part(source: str) -> str:
     'a = 1\\n# (more checks run here when the notebook is graded; their code is not shown)\\n'
     """
     return HIDDEN_BLOCK.sub(HIDDEN_NOTE, source)
+
+
+def without_noise(output: str) -> str:
+    """A cell's output without the echo of ``torch.manual_seed(...)`` (a Generator's address).
+
+    >>> without_noise("<torch._C.Generator object at 0x7f3a2c1b5e10>\\nloss 0.5\\n")
+    'loss 0.5\\n'
+    """
+    return GENERATOR_REPR.sub("", output)
 
 
 def _pre(text: str, cls: str = "") -> str:
@@ -81,9 +92,11 @@ def render(
         )
     parts.append("<h2>Your notebook as graded</h2>")
     for rec in records:
+        if rec.kind == StepKind.STUDENT and rec.label == COLAB_CELL_ID:
+            continue  # installs course_lib on Colab; noise on a feedback page
         if rec.kind == StepKind.STUDENT:
             parts.append(_pre(truncate(rec.source, FEEDBACK_SOURCE_CHARS)))
-            parts.append(_pre(truncate(rec.output)))
+            parts.append(_pre(truncate(without_noise(rec.output))))
             parts.append(_pre(truncate(rec.error), "err"))
             continue
         cls = "pass" if rec.status.startswith("passed") else "fail"

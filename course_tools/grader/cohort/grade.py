@@ -4,7 +4,10 @@ Layout in: ``SUBMISSIONS/<student_id>/<notebook>.ipynb`` (``course collect`` mak
 LMS download). Layout out::
 
     OUT/grades.csv                      one row per (student, notebook, graded test cell)
+    OUT/totals.csv                      one row per student: score, maximum, percent, late, status
     OUT/feedback/<student_id>/<notebook>.html
+    OUT/report.html                     the cohort at a glance, offline (course_tools.grader.cohort.report)
+    OUT/run.json                        what was graded (course_tools.grader.cohort.run)
 
 How (details in ``docs/grading.md``): the test cells are read from the instructor's source
 notebook ``solutions/<A>/``. ``--jobs N`` judge processes
@@ -13,13 +16,13 @@ student's cells in a sandboxed worker (:mod:`course_tools.grader.judge.sandbox`)
 cells itself (:mod:`course_tools.grader.judge.judge`). Before the cohort, the solution is graded
 the same way: it must pass every test cell (a test cell the proxies cannot judge from outside
 is then judged inside the sandbox, with a warning). ``--shard K/M`` grades a fixed subset of
-students; ``course merge`` joins the shards.
+students; ``course merge`` joins the shards. ``--student ID ...`` regrades chosen students into
+an earlier run's ``OUT``; an ``OUT`` holding an earlier run is otherwise moved to
+``OUT/earlier/<time>/`` first, never overwritten.
 """
 
 from __future__ import annotations
 
-import csv
-import hashlib
 import json
 import os
 import queue
@@ -29,9 +32,26 @@ import threading
 from pathlib import Path
 
 from course_tools.grader.cohort.intake import source_cells
+from course_tools.grader.cohort.run import (
+    Progress,
+    RunInfo,
+    by_student,
+    check_out,
+    in_shard,
+    keep_earlier,
+    now,
+    read_rows,
+    regrade_target,
+    set_aside,
+    source_digests,
+    write_csv,
+    write_run,
+    write_totals,
+)
+from course_tools.grader.cohort.run import parse_shard as parse_shard
 from course_tools.grader.judge.sandbox import unavailable_reason
 from course_tools.grader.protocol.limits import CELL_TIMEOUT, NOTEBOOK_TIMEOUT, SLOT_BACKSTOP, Limits
-from course_tools.grader.protocol.records import COLUMNS, CellKind, Row, SourceCell
+from course_tools.grader.protocol.records import CellKind, Row, SourceCell
 from course_tools.grader.protocol.slots import (
     Answer,
     Calibrate,
@@ -58,32 +78,6 @@ def students_in(submissions: Path) -> list[str]:
     if not students:
         raise SystemExit(f"course grade: {submissions} holds no student folders (expected DIR/<student_id>/)")
     return students
-
-
-def in_shard(student: str, shard: tuple[int, int] | None) -> bool:
-    """Whether ``student`` belongs to shard ``K/M`` (by a hash of the id: stable as the cohort grows).
-
-    >>> sum(in_shard(f"s{i}", (k, 3)) for i in range(30) for k in (1, 2, 3))
-    30
-    """
-    if shard is None:
-        return True
-    k, m = shard
-    digest = int(hashlib.sha256(student.encode()).hexdigest()[:12], 16)
-    return digest % m == k - 1
-
-
-def parse_shard(text: str | None) -> tuple[int, int] | None:
-    """``"2/5"`` -> ``(2, 5)``."""
-    if not text:
-        return None
-    try:
-        k, m = (int(v) for v in text.split("/"))
-    except ValueError:
-        raise SystemExit(f"course grade: --shard wants K/M (e.g. 2/5), got {text!r}") from None
-    if not 1 <= k <= m:
-        raise SystemExit(f"course grade: --shard {text}: K must be in 1..M")
-    return k, m
 
 
 class Slot:
@@ -164,15 +158,6 @@ def _zero_rows(
     ]
 
 
-def write_csv(rows: list[Row], path: Path) -> None:
-    tmp = path.with_suffix(".csv.tmp")
-    with tmp.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        writer.writerow(COLUMNS)
-        writer.writerows(r.csv_fields() for r in rows)
-    tmp.replace(path)
-
-
 def _refuse_unsandboxed(sandbox: bool) -> None:
     """Stop unless student code will run in the sandbox (or the instructor said not to)."""
     if not sandbox:
@@ -190,8 +175,8 @@ def _refuse_unsandboxed(sandbox: bool) -> None:
         )
 
 
-def _calibrate(slots: list[Slot], source_dir: Path) -> None:
-    """Grade the solution in the first slot; tell every slot what it taught."""
+def _calibrate(slots: list[Slot], source_dir: Path) -> list[list[str]]:
+    """Grade the solution in the first slot; tell every slot what it taught; the references blocked."""
     answer = slots[0].ask(Calibrate(str(source_dir)))
     if not isinstance(answer, Calibrated):
         for slot in slots:
@@ -213,10 +198,15 @@ def _calibrate(slots: list[Slot], source_dir: Path) -> None:
     for slot in slots:
         slot.config.calibration = calibration
         slot.ask(Configure(calibration))
+    return [list(b) for b in answer.blocked]
 
 
 def _grade_cohort(
-    slots: list[Slot], students: list[str], submissions: Path, timings: dict[str, float] | None
+    slots: list[Slot],
+    students: list[str],
+    submissions: Path,
+    timings: dict[str, float] | None,
+    progress: Progress,
 ) -> dict[str, list[Row]]:
     """Every student's rows, each slot's thread taking students from one queue."""
     todo: queue.Queue[str] = queue.Queue()
@@ -240,6 +230,7 @@ def _grade_cohort(
                     rows = _zero_rows(student, slot.config.assignment, slot.config.notebooks, str(error))
                 with lock:
                     results[student] = rows
+                    progress.done(student, rows)
                     if timings is not None and isinstance(answer, Graded):
                         timings[student] = answer.seconds
         finally:
@@ -268,10 +259,15 @@ def grade(
     calibrate: bool = True,
     keep_work: bool = False,
     timings: dict[str, float] | None = None,
+    students: list[str] | None = None,
+    progress: bool = False,
+    report: bool = True,
 ) -> list[Row]:
     """Grade every student folder in ``submissions`` (of this shard); write ``out/grades.csv``.
 
-    ``timings``, if given, receives the seconds each student took in its judge.
+    ``students``: regrade only these into the earlier run in ``out`` (their rows and feedback
+    replaced, the rest kept). ``progress``: a progress bar on stderr. ``timings``, if given,
+    receives the seconds each student took in its judge.
     """
     source_dir = root / "solutions" / assignment
     paths = sorted(source_dir.glob("*.ipynb"))
@@ -280,9 +276,86 @@ def grade(
     notebooks = {p.stem: source_cells(p) for p in paths}
     if not any(c.kind == CellKind.TEST for cells in notebooks.values() for c in cells):
         raise SystemExit(f"course grade: {source_dir} has no graded cells")
-    students = [s for s in students_in(submissions) if in_shard(s, shard)]
+    check_out(out, submissions)
+    cohort = students_in(submissions)
+    earlier = regrade_target(out, assignment, source_dir, students, cohort) if students is not None else None
+    if earlier is not None:
+        shard = (earlier.shard[0], earlier.shard[1]) if earlier.shard else None
+        chosen = sorted(set(students or []))
+    else:
+        chosen = [s for s in cohort if in_shard(s, shard)]
     _refuse_unsandboxed(sandbox)
     out.mkdir(parents=True, exist_ok=True)
+    if earlier is not None:
+        kept = set_aside(out, chosen)
+        print(f"course grade: the replaced rows and feedback are kept in {kept}", file=sys.stderr)
+    else:
+        moved = keep_earlier(out)
+        if moved is not None:
+            print(f"course grade: {out} held an earlier run; it is kept in {moved}", file=sys.stderr)
+    info = RunInfo(
+        assignment,
+        source_digests(source_dir),
+        list(shard) if shard else None,
+        cohort,
+        chosen,
+        str(submissions),
+        now(),
+    )
+    if earlier is not None:
+        info.students = sorted(set(earlier.students) | set(chosen))
+        info.started, info.references = earlier.started, earlier.references
+        info.regraded = [*earlier.regraded, {"at": now(), "students": chosen}]
+    write_run(out, info)  # without "finished" until the grades are written
+    rows = _run_slots(
+        assignment,
+        notebooks,
+        chosen,
+        submissions,
+        out,
+        source_dir,
+        jobs=jobs,
+        cell_timeout=cell_timeout,
+        notebook_timeout=notebook_timeout,
+        limits=limits,
+        sandbox=sandbox,
+        calibrate=calibrate,
+        timings=timings,
+        progress=progress,
+        info=info,
+    )
+    if earlier is not None:
+        kept_rows = [r for r in read_rows(out / "grades.csv") if r.student_id not in set(chosen)]
+        grouped = by_student(kept_rows + rows)
+        rows = [row for student in sorted(grouped) for row in grouped[student]]
+    write_csv(rows, out / "grades.csv")
+    write_totals(rows, submissions, out / "totals.csv")
+    info.finished = now()
+    write_run(out, info)
+    if report:
+        _write_report(root, out)
+    return rows
+
+
+def _run_slots(
+    assignment: str,
+    notebooks: dict[str, list[SourceCell]],
+    students: list[str],
+    submissions: Path,
+    out: Path,
+    source_dir: Path,
+    *,
+    jobs: int,
+    cell_timeout: float,
+    notebook_timeout: float,
+    limits: Limits | None,
+    sandbox: bool,
+    calibrate: bool,
+    timings: dict[str, float] | None,
+    progress: bool,
+    info: RunInfo,
+) -> list[Row]:
+    """Start the judge processes, calibrate them, grade ``students``; their rows in order."""
     # each slot's sandbox runs as its own uid (sandbox.UID_BASE + slot), distinct between runs too,
     # so that RLIMIT_NPROC counts one sandbox's processes only, even with two runs at once
     run = (os.getpid() % 10_000) * UIDS_PER_RUN
@@ -304,8 +377,16 @@ def grade(
     for slot in slots:  # each judge imports torch and the oracles while the solution is graded
         slot.start()
     if calibrate:
-        _calibrate(slots, source_dir)
-    results = _grade_cohort(slots, students, submissions, timings)
-    rows = [row for student in students for row in results[student]]
-    write_csv(rows, out / "grades.csv")
-    return rows
+        info.references = _calibrate(slots, source_dir)
+    bar = Progress(len(students), enabled=progress)
+    try:
+        results = _grade_cohort(slots, students, submissions, timings, bar)
+    finally:
+        bar.close()
+    return [row for student in students for row in results[student]]
+
+
+def _write_report(root: Path, out: Path) -> None:
+    from course_tools.grader.cohort.report import write_report_safely
+
+    write_report_safely(root, out)

@@ -6,10 +6,13 @@ the student's file), plus notes that end up in the ``status`` column.
 
 Rules:
 
-- **Finding the file** (:func:`find_notebook`): ``NAME.ipynb`` if present; else any ``.ipynb``
-  whose name, once lower-cased and stripped of LMS decorations (`` (1)``, ``-2``, a leading
-  ``Student Name_123_`` or ``name_123_456_``), ends with ``NAME``; else, for a one-notebook
-  assignment, the only ``.ipynb`` there. Among several candidates the newest file wins.
+- **Finding the file** (:func:`find_notebook`): every ``.ipynb`` whose name, once lower-cased
+  and stripped of LMS decorations (`` (1)``, ``-2``, a leading ``Student Name_123_`` or
+  ``name_123_456_``), ends with ``NAME`` is a candidate; else, for a one-notebook assignment,
+  the only ``.ipynb`` there. Among several candidates the newest by the submission's own times
+  wins (``course collect``'s manifest, else file times); the status names the ignored ones.
+  Links are never followed: a linked notebook or student folder is no submission. A folder
+  without a notebook is ``missing``, with what was handed in instead.
 - **Reading** (:func:`read_notebook`): an empty file, invalid JSON or a file that is no
   notebook is ``unreadable``; nbformat 3 (and 2) is upgraded to 4; the kernelspec, stale
   outputs and execution counts are ignored; a cell's ``source`` may be a string or a list.
@@ -27,16 +30,20 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from course_tools.grader.cohort.manifest import submission_times
 from course_tools.grader.protocol.limits import MAX_NOTEBOOK_BYTES
 from course_tools.grader.protocol.records import CellKind, SourceCell, Step, StudentStep, TestStep
 
 _LMS_PREFIX = re.compile(r"^(?:[^_]*_)*?\d+_(?:\d+_)?")
 _COPY_SUFFIX = re.compile(r"(?:\s*\(\d+\)|[-_ ]\d+|[-_ ]copy)+$")
+_COPY_NUMBER = re.compile(r"(?:\((\d+)\)|[-_ ](\d+))\s*$")
+SHOWN_FILES = 5  # file names quoted in a status before "and N more"
 SHOWN_ERROR_CHARS = 80  # of a JSON error, in the status of an unreadable notebook
 SHOWN_KERNEL_CHARS = 30  # of a kernel's name, in the note that it was ignored
 
@@ -97,27 +104,83 @@ def normalised_stem(name: str) -> str:
     return _LMS_PREFIX.sub("", stem).strip(" _-")
 
 
+def _walk(folder: Path) -> tuple[list[Path], list[Path]]:
+    """(files, links) below ``folder``, never following a link; checkpoints and hidden files skipped."""
+    files: list[Path] = []
+    links: list[Path] = []
+    for top, dirs, names in os.walk(folder, followlinks=False):
+        here = Path(top)
+        links += [here / d for d in dirs if (here / d).is_symlink()]
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not (here / d).is_symlink())
+        for name in sorted(names):
+            path = here / name
+            if name.startswith("."):
+                continue
+            if path.is_symlink():
+                links.append(path)
+            elif path.is_file():
+                files.append(path)
+    return files, links
+
+
+def _copy_number(path: Path) -> int:
+    """The LMS's copy number in a name (``h1 (2).ipynb`` -> 2, ``h1-3.ipynb`` -> 3), else 0."""
+    found = _COPY_NUMBER.search(path.stem)
+    return int(found.group(1) or found.group(2)) if found else 0
+
+
+def _is_candidate(path: Path, target: str) -> bool:
+    return normalised_stem(path.name).endswith(target) or path.stem.lower().endswith(target)
+
+
+def _listing(paths: list[Path], folder: Path) -> str:
+    names = [str(p.relative_to(folder)) for p in paths]
+    more = len(names) - SHOWN_FILES
+    return ", ".join(names[:SHOWN_FILES]) + (f" and {more} more" if more > 0 else "")
+
+
 def find_notebook(folder: Path, name: str, expected: list[str]) -> tuple[Path | None, str]:
-    """The student's file for notebook ``name`` and a note on how it was found."""
-    exact = folder / f"{name}.ipynb"
-    if exact.is_file():
-        return exact, ""
-    present = sorted(
-        p for p in folder.rglob("*.ipynb") if p.is_file() and ".ipynb_checkpoints" not in p.parts
-    )
+    """The student's file for notebook ``name`` and a note on how it was found (or why not).
+
+    Links are never followed: a student folder that is a link, or a notebook that is one, is no
+    submission (``link: ...``). Among several candidates the newest by the submission's own
+    times wins (``course collect``'s manifest, else the files' mtimes; then the LMS's copy
+    number), and the note names the ignored ones.
+    """
+    if folder.is_symlink():
+        return None, "link: the student's folder is a symbolic link; links are not submissions"
+    files, links = _walk(folder)
+    notebooks = [p for p in files if p.suffix.lower() == ".ipynb" and ".ipynb_checkpoints" not in p.parts]
     target = name.lower()
-    matches = [
-        p for p in present if normalised_stem(p.name).endswith(target) or p.stem.lower().endswith(target)
-    ]
-    if not matches and len(expected) == 1 and len(present) == 1:
-        matches = present
+    matches = [p for p in notebooks if _is_candidate(p, target)]
+    if not matches and len(expected) == 1 and len(notebooks) == 1:
+        matches = notebooks
+    linked = [p for p in links if _is_candidate(p, target) or p.suffix.lower() == ".ipynb" or p.is_dir()]
     if not matches:
-        found = f" (found {', '.join(p.name for p in present)})" if present else ""
-        return None, f"missing: no {name}.ipynb in the submission{found}"
-    chosen = max(matches, key=lambda p: (p.stat().st_mtime, p.name))
+        if linked:
+            return None, (
+                f"link: {_listing(linked, folder)} is a symbolic link, not a file; links are not "
+                "submissions (hand in the notebook itself)"
+            )
+        if notebooks:
+            return None, f"missing: no {name}.ipynb in the submission (found {_listing(notebooks, folder)})"
+        handed = f"handed in {_listing(files, folder)}, no notebook" if files else "the folder is empty"
+        return None, f"missing: no {name}.ipynb in the submission; {handed}"
+    times = submission_times(folder)
+
+    def newest(p: Path) -> tuple[float, int, str]:
+        when = times.get(str(p.relative_to(folder)), p.stat().st_mtime)
+        return when, _copy_number(p), p.name
+
+    chosen = max(matches, key=newest)
+    if len(matches) == 1 and chosen.name == f"{name}.ipynb" and not linked:
+        return chosen, ""
     note = f"graded {str(chosen.relative_to(folder))!r}"
-    if len(matches) > 1:
-        note += f" (the newest of {len(matches)} candidates)"
+    ignored = sorted((p for p in matches if p != chosen), key=newest, reverse=True)
+    if ignored:
+        note += f" (the newest of {len(matches)} candidates; ignored {_listing(ignored, folder)})"
+    if linked:
+        note += f" (ignored the link {_listing(linked, folder)})"
     return chosen, note
 
 

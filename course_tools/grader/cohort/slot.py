@@ -19,7 +19,7 @@ from pathlib import Path
 from course_tools.grader.cohort.feedback import write_feedback
 from course_tools.grader.cohort.intake import Intake, intake
 from course_tools.grader.judge.judge import Judge
-from course_tools.grader.protocol.records import CellKind, NotebookResult, Row, one_line
+from course_tools.grader.protocol.records import CellKind, NotebookResult, Row, StepKind, one_line
 from course_tools.grader.protocol.slots import (
     Answer,
     Calibrate,
@@ -33,6 +33,8 @@ from course_tools.grader.protocol.slots import (
     answer_line,
     read_request,
 )
+
+TROUBLE_CHARS = 100  # of a student cell's timeout or crash, in the notes of the status
 
 
 def _rows(
@@ -56,6 +58,21 @@ def _rows(
     return rows
 
 
+def cell_trouble(result: NotebookResult) -> list[str]:
+    """Notes for the student cells that timed out or crashed the sandbox (the report lists them).
+
+    >>> from course_tools.grader.protocol.records import CellRecord, StepKind
+    >>> cell_trouble(NotebookResult([CellRecord(StepKind.STUDENT, "f", "", error="timeout: ran 60 s")] * 2))
+    ['2 student cells: timeout: ran 60 s']
+    """
+    counts: dict[str, int] = {}
+    for rec in result.cells:
+        if rec.kind == StepKind.STUDENT and rec.error.startswith(("timeout:", "crashed:")):
+            key = one_line(rec.error.splitlines()[0], TROUBLE_CHARS)
+            counts[key] = counts.get(key, 0) + 1
+    return [f"{n} student cell{'s' if n > 1 else ''}: {error}" for error, n in counts.items()]
+
+
 def grade_student(
     judge: Judge, config: SlotConfig, student: str, folder: Path, out: Path | None
 ) -> list[Row]:
@@ -70,6 +87,7 @@ def grade_student(
             rows += _rows(student, config, name, found, None)
             continue
         result = judge.run(found.program, fallback=frozenset(config.calibration.fallback.get(name, [])))
+        found.notes += cell_trouble(result)
         nb_rows = _rows(student, config, name, found, result)
         rows += nb_rows
         if out is not None:

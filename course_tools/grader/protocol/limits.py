@@ -42,6 +42,7 @@ class Limits:
 MAX_FRAME_BYTES = 512 * 2**20  # one message; a worker sending more is treated as crashed
 MAX_DEPTH = 64  # nesting of containers in one value
 MAX_CHANGED = 64  # arguments a callee changed in place, written back per call
+MAX_NESTED = 4  # container levels an in-place change is looked for in: [array], {"w": [array]}
 MAX_MRO = 16  # classes of an object's MRO sent with its handle (to find a trusted base class)
 
 # -- text kept (characters) ------------------------------------------------------------------

@@ -12,12 +12,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from course_tools.grader.protocol.limits import MAX_CHANGED
+from course_tools.grader.protocol.limits import MAX_CHANGED, MAX_NESTED
 from course_tools.grader.protocol.wire import Codec
 
 
-def snapshot(value: Any) -> Any:
-    """A copy of an array-like argument, to see afterwards whether the callee changed it."""
+class _Items(list):  # type: ignore[type-arg]
+    """Snapshots of the items of a list or tuple argument (``None`` where an item is not array-like)."""
+
+
+class _Entries(dict):  # type: ignore[type-arg]
+    """Snapshots of the values of a dict argument, by key."""
+
+
+def snapshot(value: Any, depth: int = 0) -> Any:
+    """A copy of an array-like argument, to see afterwards whether the callee changed it; for a
+    list, tuple or dict, the snapshots of its items (a list of gradient arrays scaled in place)."""
+    if type(value) in (list, tuple) and depth < MAX_NESTED:
+        items = _Items(snapshot(v, depth + 1) for v in value)
+        return items if any(i is not None for i in items) else None
+    if type(value) is dict and depth < MAX_NESTED:
+        entries = _Entries((k, snapshot(v, depth + 1)) for k, v in value.items())
+        return entries if any(e is not None for e in entries.values()) else None
     module = type(value).__module__ or ""
     if module.startswith("numpy") and type(value).__name__ == "ndarray":
         return value.copy()
@@ -33,6 +48,18 @@ def snapshot(value: Any) -> Any:
 def _same(before: Any, after: Any) -> bool:
     import numpy as np
 
+    if isinstance(before, _Items):
+        return (
+            type(after) in (list, tuple)
+            and len(after) == len(before)
+            and all(b is None or _same(b, a) for b, a in zip(before, after, strict=True))
+        )
+    if isinstance(before, _Entries):
+        return type(after) is dict and all(
+            b is None or (k in after and _same(b, after[k])) for k, b in before.items()
+        )
+    if isinstance(before, np.ndarray) and not isinstance(after, np.ndarray):
+        return False  # an item of a list was replaced by something else
     if isinstance(before, str):  # a NumPy generator's state
         return type(after).__name__ == "Generator" and repr(after.bit_generator.state) == before
     if isinstance(after, np.ndarray):
@@ -92,6 +119,18 @@ def restore(original: Any, new: Any) -> None:
     (``lengths.unsqueeze_(1)`` in the callee reshapes the caller's tensor, as in a kernel)."""
     import numpy as np
 
+    if type(original) in (list, tuple) and type(new) in (list, tuple):
+        # arrays inside a list are written back in place; items the callee appended are not ours
+        for item, new_item in zip(original, new, strict=False):
+            restore(item, new_item)
+        return
+    if type(original) is dict and type(new) is dict:
+        for key, new_item in new.items():
+            if key in original:
+                restore(original[key], new_item)
+        return
+    if isinstance(original, np.ndarray) and isinstance(new, (bool, int, float, np.generic)):
+        new = np.asarray(new)  # a 0-d item of a list replaced by a scalar (g = g * 0.5)
     if isinstance(original, np.ndarray) and isinstance(new, np.ndarray):
         if not original.flags.writeable:
             return

@@ -101,8 +101,7 @@ def _npy(array: Any) -> bytes:
     import numpy as np
 
     buf = io.BytesIO()
-    # ascontiguousarray makes a 0-d array 1-d: reshape keeps a 0-d tensor (a loss) 0-d
-    np.save(buf, np.ascontiguousarray(array).reshape(np.shape(array)), allow_pickle=False)
+    np.save(buf, np.require(array, requirements="C"), allow_pickle=False)  # 0-d stays 0-d
     return buf.getvalue()
 
 
