@@ -1,7 +1,7 @@
 r"""A Transformer encoder–decoder built from the course's attention pieces.
 
 Shapes: N batch, S source positions, L target positions, D model width (``d_model``),
-h heads, F feed-forward width, V_src and V_tgt the two vocabularies.
+n_h heads, F feed-forward width, V_src and V_tgt the two vocabularies.
 
 The encoder is a stack of :class:`~course_lib.torch_nn.transformer.EncoderBlock` (self-
 attention over the source, padding masked). Each decoder block has three sublayers, each with
@@ -46,7 +46,7 @@ class DecoderBlock(nn.Module):
         Z = norm3(B + ff2(ReLU(ff1(B))))
 
     Attributes:
-        self_attn, cross_attn: course_lib.torch_nn.attention.MultiHeadAttention (D, h).
+        self_attn, cross_attn: course_lib.torch_nn.attention.MultiHeadAttention (D, n_h).
         ff1 (F <- D), ff2 (D <- F); norm1, norm2, norm3: nn.LayerNorm(D).
     """
 
@@ -63,7 +63,7 @@ class DecoderBlock(nn.Module):
     def forward(self, y: Tensor, memory: Tensor, memory_mask: Tensor | None) -> tuple[Tensor, Tensor]:
         """y (N, L, D), memory (N, S, D), memory_mask bool (N, S) or None.
 
-        Returns out (N, L, D) and the cross-attention weights (N, h, L, S).
+        Returns out (N, L, D) and the cross-attention weights (N, n_h, L, S).
         """
         L = y.shape[1]
         a = self.norm1(y + self.self_attn(y, y, y, causal_mask(L, device=y.device))[0])
@@ -119,7 +119,7 @@ class Seq2SeqTransformer(nn.Module):
         return x, mask
 
     def decode(self, tgt_in: Tensor, memory: Tensor, mask: Tensor) -> tuple[Tensor, list[Tensor]]:
-        """tgt_in (N, L) -> (logits (N, L, V_tgt), per-layer cross-attention weights (N, h, L, S))."""
+        """tgt_in (N, L) -> (logits (N, L, V_tgt), per-layer cross-attention weights (N, n_h, L, S))."""
         y = self._embed(self.tgt_embed, tgt_in)
         weights = []
         for block in self.decoder:
@@ -157,7 +157,7 @@ class Seq2SeqTransformer(nn.Module):
 
         Returns:
             ids (N, max_len), each row read up to its first eos_id, and the cross-attention
-            weights of the last decoder pass, per layer (N, h, L', S), L' <= max_len the steps taken.
+            weights of the last decoder pass, per layer (N, n_h, L', S), L' <= max_len the steps taken.
         """
         memory, mask = self.encode(src, lengths)
         fed = torch.full((src.shape[0], 1), bos_id, dtype=torch.long)
