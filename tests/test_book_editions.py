@@ -96,7 +96,9 @@ def test_no_page_refers_to_a_solution_label():
                 assert not re.search(r"\{(ref|numref|doc|prf:ref)\}`[^`]*sol-", line), f"{page.name}: {line}"
 
 
-@pytest.mark.parametrize("assignment", ["a1_rnn", "a2_lstm", "a3_packing", "a4_attention", "a5_charlm"])
+@pytest.mark.parametrize(
+    "assignment", ["a1_rnn", "a2_lstm", "a3_packing", "a4_attention", "a5_charlm", "a6_seq2seq"]
+)
 def test_every_graded_function_of_a_chapter_has_its_exercise_box_and_solution_block(assignment):
     """Once a chapter has any solution block of an assignment, every graded function of that
     assignment with a reference in course_lib has an exercise box and a solution block."""

@@ -79,6 +79,8 @@ def test_wire_roundtrips_torch_values():
         torch.rand(1, generator=back[3]).item()
         == torch.rand(1, generator=torch.Generator().manual_seed(7)).item()
     )
+    scalar, array = _roundtrip([torch.tensor(1.5, dtype=torch.float64), np.array(2.5)])  # 0-d stays 0-d
+    assert scalar.shape == () and scalar.dtype == torch.float64 and array.shape == () and float(array) == 2.5
 
 
 def test_wire_keeps_zero_dimensional_arrays_and_tensors():
