@@ -325,3 +325,23 @@ def test_the_sphinx_hook_makes_sphinx_reread_stale_and_failed_pages(book):
     NbProjectRecord.set_traceback(record.uri, "Traceback: the last run failed", cache.db)
     assert outdated() == ["book/uses_a"]
     assert book_cache._outdated_notebooks(app, env, set(), {"book/uses_a"}, set()) == []
+
+
+def test_a_changed_table_of_contents_makes_sphinx_reread_every_page(book):
+    """A page added to ``_toc.yml`` changes its neighbours' previous and next links although
+    their sources are unchanged: after a change of the toc every page is read again, once."""
+    from types import SimpleNamespace
+
+    docs = {"book/intro", "book/uses_a", "book/uses_sub"}
+    app = SimpleNamespace(srcdir=str(book), config=SimpleNamespace(nb_execution_mode="off"))
+    env = SimpleNamespace(found_docs=docs, doc2path=lambda doc: str(book / f"{doc}.md"))
+
+    def outdated(added: set[str] = set()) -> list[str]:
+        return book_cache._outdated_notebooks(app, env, added, set(), set())
+
+    assert outdated() == []  # the first build reads everything anyway
+    assert outdated() == []  # the toc is unchanged
+    toc = book / "_toc.yml"
+    toc.write_text(toc.read_text() + "  - file: book/uses_sub\n")
+    assert outdated({"book/uses_sub"}) == ["book/intro", "book/uses_a"]
+    assert outdated() == []  # read again once, not at every build

@@ -326,8 +326,9 @@ def _outdated_notebooks(app: Any, env: Any, added: set, changed: set, removed: s
     cached execution :func:`refresh` just removed, or whose last execution failed, has an
     unchanged source: without this hook it would keep its old outputs, or its error, silently.
     """
+    toc_changed = _pages_of_a_changed_toc(app, env)
     if app.config.nb_execution_mode != "cache":
-        return []
+        return sorted(toc_changed - added - changed)
     cache_dir = Path(app.config.nb_execution_cache_path or DEFAULT_CACHE).resolve()
     docnames = {str(Path(env.doc2path(doc)).resolve()): doc for doc in env.found_docs}
     report = refresh(Path(app.srcdir), cache_dir, pages=[Path(path) for path in docnames])
@@ -340,7 +341,20 @@ def _outdated_notebooks(app: Any, env: Any, added: set, changed: set, removed: s
                 outdated.add(docnames[str(Path(record.uri).resolve())])  # failed last time
     if report.removed:
         print(report.summary())
+    outdated |= toc_changed
     return sorted(outdated - added - changed)
+
+
+def _pages_of_a_changed_toc(app: Any, env: Any) -> set[str]:
+    """Every page, when ``_toc.yml`` changed since the last build: each page's previous and
+    next links, and its place in the sidebar, come from the table of contents, which Sphinx
+    does not count as a page's source (a page added before ``notation`` would leave
+    ``notation``'s "previous" link pointing past it)."""
+    toc = Path(app.srcdir) / (getattr(app.config, "external_toc_path", None) or "_toc.yml")
+    digest = hashlib.sha256(toc.read_bytes()).hexdigest() if toc.is_file() else ""
+    before = getattr(env, "course_toc_digest", None)
+    env.course_toc_digest = digest
+    return set(env.found_docs) if before is not None and before != digest else set()
 
 
 def setup(app: Any) -> dict[str, Any]:
