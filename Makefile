@@ -1,5 +1,6 @@
 # Two commands for a fresh clone (Python 3.11 on PATH as python3.11 or python3):
-#   make book   create .venv if needed, install, build the HTML book into _build/html
+#   make book   create .venv if needed, install, build the HTML book into _build/html (English)
+#               and _build/html/ko (Korean, from the catalogs in locales/ko)
 #               (make book EDITION=cohort: the instructors' edition without solution blocks,
 #               into _build/cohort/_build/html)
 #   make test   create .venv if needed, install, lint (ruff, mypy), run every test (the book build included)
@@ -43,6 +44,7 @@ BOOK_LOCK := $(if $(shell command -v flock),flock _build/.book-build.lock,)
 book: $(STAMP) system-deps
 	mkdir -p _build
 	COURSE_EDITION=$(EDITION) $(BOOK_LOCK) $(BIN)/jupyter-book build . $(BOOK_OUTPUT) --warningiserror --nitpick --keep-going
+	COURSE_EDITION=$(EDITION) $(BOOK_LOCK) $(BIN)/course translations build $(BOOK_OUTPUT)
 
 test: install lint
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile

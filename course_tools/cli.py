@@ -11,6 +11,7 @@
     course contract [--check]                 solutions/ -> docs/contract.md, the exercise contract
     course check NOTEBOOK                     grade your own notebook as course grade would
     course misconceptions [--check]           course_lib/misconceptions/ -> book/misconceptions.md
+    course translations update|check|build    the translated editions (locales/<lang>/*.po)
 
 Run ``course COMMAND --help`` for the options of each.
 """
@@ -172,9 +173,16 @@ def _add_student_commands(sub: Any) -> None:
         "misconceptions", help="regenerate book/misconceptions.md from course_lib/misconceptions/*.toml"
     )
     mis.add_argument("--check", action="store_true", help="only report an out-of-date page")
+    from course_tools.build.translations import add_parser
+
+    add_parser(sub)
 
 
 def _run_student_command(root: Path, args: argparse.Namespace) -> int:
+    if args.command == "translations":
+        from course_tools.build import translations
+
+        return translations.run(root, args)
     if args.command == "check":
         from course_tools.grader.cohort.check import check
 
@@ -274,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
         from course_tools.build.contract import build_contract
 
         return 0 if build_contract(root, check=args.check) else 1
-    if args.command in ("check", "misconceptions"):
+    if args.command in ("check", "misconceptions", "translations"):
         return _run_student_command(root, args)
     raise AssertionError(args.command)
 

@@ -2,9 +2,9 @@
 
 ``COURSE_BOOK_HTML=/path/to/_build/html`` points the tests at a book built elsewhere (for
 example by ``make book``); otherwise :func:`built_book` builds the repository's book exactly
-as ``make book`` does — the ``course_tools.build.book_cache`` pre-step, then ``jupyter-book build``
-with warnings as errors — into ``_build/``, sharing ``make book``'s execution cache, so an
-unchanged book rebuilds in seconds. The build and browser tests share one ``xdist_group``,
+as ``make book`` does — the ``course_tools.build.book_cache`` pre-step, ``jupyter-book build``
+with warnings as errors, then the Korean edition into ``html/ko/`` — into ``_build/``, sharing
+``make book``'s execution cache, so an unchanged book rebuilds in seconds. The build and browser tests share one ``xdist_group``,
 and a file lock makes a second test process wait for the first build, then reuse its cache.
 :func:`cohort_book` does the same for the cohort edition (``make book EDITION=cohort``, into
 ``_build/cohort/``; ``COURSE_COHORT_HTML`` names one built elsewhere), after the reader
@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+TRANSLATIONS = ("ko",)  # the translated editions, each in html/<language>/ (course_tools.build.translations)
 BIN = Path(sys.executable).parent
 BUILD_TIMEOUT_S = 30 * 60  # a fresh build of the whole book takes ~12 minutes on 2 cores
 CHROMIUM = Path("/usr/bin/chromium")
@@ -88,6 +89,8 @@ def _build(edition: str, options: list[str]) -> Build:
         [sys.executable, "-m", "course_tools.build.book_cache", "--root", str(ROOT)],
         [str(BIN / "jupyter-book"), "build", str(ROOT), *options,
          "--warningiserror", "--nitpick", "--keep-going"],
+        # the translated editions into html/<language>/, from the same execution cache
+        [str(BIN / "course"), "translations", "build", *options],
     ]
     log = []
     (ROOT / "_build").mkdir(exist_ok=True)
@@ -125,8 +128,9 @@ def serve(folder: Path) -> Iterator[str]:
 
 
 def content_pages(html: Path) -> list[Path]:
-    """Every page of the book proper: the HTML files outside ``_static``, ``_sources`` etc."""
-    skip = {"_static", "_sources", "_images", "reports", "_downloads"}
+    """Every page of one edition of the book proper: the HTML files outside ``_static``,
+    ``_sources`` etc. and outside the translated editions (``html/ko/``: ``content_pages(html / "ko")``)."""
+    skip = {"_static", "_sources", "_images", "reports", "_downloads", *TRANSLATIONS}
     pages = []
     for page in sorted(html.rglob("*.html")):
         relative = page.relative_to(html)

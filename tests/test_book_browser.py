@@ -408,3 +408,29 @@ def test_no_code_block_scrolls_sideways_at_desktop_width(site, browser_context):
         if found:
             wide[relative] = found[:3]
     assert not wide, f"code that scrolls sideways at {DESKTOP['width']}px: {wide}"
+
+
+KOREAN_TERM = "기울기"  # gradient: chapter 3 and on, written with and without particles
+
+
+def test_korean_edition_switches_language_both_ways_and_searches_in_korean(site, browser_context):
+    """한국어판: a Korean chapter opens in Korean, its switch leads to the same chapter in English
+    and back, and the Korean search finds a Korean term."""
+    html, base = site
+    context = browser_context[0]["scripts"]
+    chapter = "book/03_bptt.html"
+    page, problems = _open(context, f"{base}ko/{chapter}")
+    assert page.evaluate("document.documentElement.lang") == "ko"
+    assert re.search(r"[\uac00-\ud7a3]", page.locator("article h1").first.inner_text())
+    page.locator("a.course-language[hreflang=en]").click()
+    page.wait_for_url(f"{base}{chapter}")
+    assert page.evaluate("document.documentElement.lang") == "en"
+    page.locator("a.course-language[hreflang=ko]").click()
+    page.wait_for_url(f"{base}ko/{chapter}")
+    page.goto(f"{base}ko/search.html?q={KOREAN_TERM}", wait_until="load")
+    page.wait_for_selector("#search-results ul.search li", timeout=PAGE_TIMEOUT_MS)
+    hits = page.locator("#search-results ul.search li a").evaluate_all("as => as.map(a => a.href)")
+    page.close()
+    assert any(hit.startswith(f"{base}ko/{chapter}") for hit in hits), hits
+    assert all(hit.startswith(f"{base}ko/") for hit in hits), "Korean search leads out of the Korean edition"
+    assert not problems, problems
