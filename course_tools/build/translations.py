@@ -143,17 +143,23 @@ _KEPT = (re.compile(r"\{[\w:+-]+\}`[^`]*`"), re.compile(r"\$\$.*?\$\$|\$[^$]*\$"
          re.compile(r"``.*?``|`[^`]*`"), re.compile(r"\]\([^)]*\)"), re.compile(r"<https?://[^>]*>"))
 
 
+_TITLED_ROLE = re.compile(r"(\{[\w:+-]+\}`).*<([^<>]+)>`$", re.S)  # {doc}`its text <target>`
+
+
 def kept_markup(message: str) -> list[str]:
     """The pieces of ``message`` a translation keeps as they are, sorted (their order may change).
+    A role with a text of its own keeps its target; the text is prose.
 
     >>> kept_markup("With $x_t$, see {doc}`notation` and [the paper](https://a.b/c).")
     ['$x_t$', '](https://a.b/c)', '{doc}`notation`']
+    >>> kept_markup("({doc}`open the exercise <../x/y>`)") == kept_markup("({doc}`연습 문제 열기 <../x/y>`)")
+    True
     """
     found: list[str] = []
     for pattern in _KEPT:
         found += pattern.findall(message)
         message = pattern.sub(" ", message)
-    return sorted(found)
+    return sorted(_TITLED_ROLE.sub(r"\1<\2>`", piece) for piece in found)
 
 
 def markup_differences(path: Path) -> list[str]:
