@@ -247,8 +247,12 @@ def test_cohort_edition_publishes_no_line_of_any_graded_solution(cohort):
     assert not leaks, "graded solution lines in the cohort edition:\n" + "\n".join(
         f"{path}:\n  " + "\n  ".join(found[:8]) for path, found in sorted(leaks.items())[:20]
     )
-    pages = {p.relative_to(cohort).as_posix(): p for p in content_pages(cohort)}
+    pages = {p.relative_to(cohort).as_posix(): p
+             for edition in (cohort, cohort / "ko") for p in content_pages(edition)}  # and 한국어판
     assert "book/02_recurrent_cell.html" in pages and (cohort / "searchindex.js").is_file()
+    assert "ko/book/02_recurrent_cell.html" in pages and (cohort / "ko" / "searchindex.js").is_file()
+    korean_note = (cohort / "ko" / "book" / "02_recurrent_cell.html").read_text(encoding="utf-8")
+    assert "참조 풀이는 이 판에 들어 있지 않다" in korean_note, "the Korean cohort edition does not say why"
     marker = f'class="{SOLUTION_CLASS} '
     with_blocks = [name for name, p in pages.items() if marker in p.read_text(encoding="utf-8")]
     assert not with_blocks, f"solution blocks in the cohort edition: {with_blocks}"

@@ -21,10 +21,13 @@ from typing import Any
 EDITIONS = ("reader", "cohort")
 ENV = "COURSE_EDITION"
 SOLUTIONS_TITLE = "Solutions"  # the closing section of a chapter that holds its solution blocks
-COHORT_NOTE = (
-    "The reference solutions to this chapter's exercises are not part of this edition of the "
-    "book: your course publishes them once the assignment is closed."
-)
+SOLUTIONS_ID = "solutions"  # the section's id, which a translated title keeps
+COHORT_NOTES = {  # by the build's language
+    "en": "The reference solutions to this chapter's exercises are not part of this edition of the "
+    "book: your course publishes them once the assignment is closed.",
+    "ko": "이 장 연습 문제의 참조 풀이는 이 판에 들어 있지 않다. 과제가 마감되면 강의에서 공개한다.",
+}
+COHORT_NOTE = COHORT_NOTES["en"]
 
 
 def edition() -> str:
@@ -53,10 +56,12 @@ def _note_where_solutions_were(app: Any, doctree: Any) -> None:
         return
     for section in list(doctree.findall(nodes.section)):
         title = section.next_node(nodes.title)
-        if title is None or title.astext().strip() != SOLUTIONS_TITLE:
+        if title is None or (title.astext().strip() != SOLUTIONS_TITLE and SOLUTIONS_ID not in section["ids"]):
             continue
+        language = (app.config.language or "en").split("_")[0]
+        note = COHORT_NOTES.get(language, COHORT_NOTE)
         subsections = [child for child in section.children if isinstance(child, nodes.section)]
-        section.children = [title, nodes.paragraph(text=COHORT_NOTE), *subsections]
+        section.children = [title, nodes.paragraph(text=note), *subsections]
         for child in section.children:
             child.parent = section
 
