@@ -72,7 +72,7 @@ def test_cases_exist_for_every_assignment():
 
 
 # assignments whose every bug names its mistake (MISCONCEPTION) for every exercise it fails
-DIAGNOSED = ["a1_rnn", "a2_lstm", "a3_packing", "a4_attention", "a5_charlm"]
+DIAGNOSED = ["a1_rnn", "a2_lstm", "a3_packing", "a4_attention", "a5_charlm", "a6_seq2seq"]
 
 
 @pytest.mark.parametrize("assignment", DIAGNOSED)

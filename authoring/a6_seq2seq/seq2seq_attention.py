@@ -72,6 +72,7 @@ import math
 
 import torch
 
+from course_lib.diagnosis import Diagnosis
 from course_lib.grading import assert_close
 
 # One source position scores tanh(1) * 1, the other tanh(-1) * 1: with H = A = 1 and all weights 1.
@@ -82,9 +83,17 @@ _context, _weights = additive_attention(_query, _keys, None, _one, _one, torch.o
 assert tuple(_context.shape) == (1, 1) and tuple(_weights.shape) == (1, 2), (
     f"context should be (B, H) = (1, 1) and weights (B, S) = (1, 2); got {tuple(_context.shape)} and {tuple(_weights.shape)}")
 _e = torch.tensor([math.exp(math.tanh(1.0)), math.exp(math.tanh(-1.0))])
-assert_close(_weights[0], _e / _e.sum(), name="weights (softmax of v . tanh(query W_q + key W_k) over the source)",
-             rtol=1e-5, atol=1e-6)
+_d = Diagnosis("a6_seq2seq", "additive_attention")
+_d.check(_weights[0], _e / _e.sum(), name="weights (softmax of v . tanh(query W_q + key W_k) over the source)",
+         rtol=1e-5, atol=1e-6, mistakes={  # without the tanh the scores are 1 and -1; a softmax over B = 1 gives 1s
+             "attention-no-tanh": torch.softmax(torch.tensor([1.0, -1.0]), dim=0),
+             "attention-softmax-wrong-axis": torch.ones(2)})
 _, _weights = additive_attention(_query, _keys, torch.tensor([[True, False]]), _one, _one, torch.ones(1))
+if 0.0 < float(_weights[0, 1]) < 1e-6:
+    _d.fail("attention-mask-fill-finite", f"weight {float(_weights[0, 1]):.3g}")
+_d.check(_weights[0], torch.tensor([1.0, 0.0]), name="weights with the second position masked", mistakes={
+    "attention-mask-inverted": torch.tensor([0.0, 1.0]), "attention-mask-ignored": _e / _e.sum(),
+    "attention-mask-after-softmax": torch.tensor([_e[0] / _e.sum(), 0.0])}, rtol=1e-5, atol=1e-6)
 assert float(_weights[0, 1]) == 0.0, f"a masked position must get weight exactly 0, got {float(_weights[0, 1])}"
 assert_close(_weights[0, 0], 1.0, name="the weight of the only real position")
 ### BEGIN HIDDEN TESTS
@@ -93,8 +102,10 @@ import math
 import torch
 
 import course_lib.torch_nn.seq2seq as _ref
+from course_lib.diagnosis import Diagnosis
 from course_lib.grading import assert_close, reference_blocked
 
+_d = Diagnosis("a6_seq2seq", "additive_attention")
 _g = torch.Generator().manual_seed(601)
 
 
@@ -113,6 +124,27 @@ def _oracle(query, keys, mask, W_q, W_k, v):
     return context, weights
 
 
+def _mistaken_weights(query, keys, mask, W_q, W_k, v):
+    """The weights additive attention gives with one common mistake each (to name it when yours equal them)."""
+
+    def soft(scores, m=mask, dim=1, fill=float("-inf")):
+        return torch.softmax(scores if m is None else scores.masked_fill(~m, fill), dim=dim)
+
+    right = torch.tanh((query @ W_q)[:, None, :] + keys @ W_k) @ v
+    mistaken = {
+        "attention-softmax-wrong-axis": lambda: soft(right, dim=0),
+        "attention-no-tanh": lambda: soft(((query @ W_q)[:, None, :] + keys @ W_k) @ v),
+        "attention-swapped-projections": lambda: soft(torch.tanh((query @ W_k)[:, None, :] + keys @ W_q) @ v),
+    }
+    if mask is not None:
+        mistaken["attention-mask-inverted"] = lambda: soft(right, m=~mask)
+        mistaken["attention-mask-ignored"] = lambda: soft(right, m=None)
+        mistaken["attention-mask-after-softmax"] = lambda: soft(right, m=None) * mask
+        for fill in (-10.0, -30.0):  # fills small enough to show in the weights' values
+            mistaken[f"attention-mask-fill-finite/{fill:g}"] = lambda fill=fill: soft(right, fill=fill)
+    return mistaken
+
+
 def _check(label, B, S, H, A, mask=None, scale=1.0):
     query = torch.randn(B, H, generator=_g, dtype=torch.float64)
     keys = torch.randn(B, S, H, generator=_g, dtype=torch.float64)
@@ -126,14 +158,23 @@ def _check(label, B, S, H, A, mask=None, scale=1.0):
     assert isinstance(result, tuple) and len(result) == 2, "additive_attention should return (context, weights)"
     context, weights = result
     expected_context, expected_weights = _oracle(*args)
+    if torch.float32 in (getattr(context, "dtype", None), getattr(weights, "dtype", None)):
+        _d.fail("attention-dtype-not-kept", f"context {context.dtype}, weights {weights.dtype}")
     assert weights.dtype == torch.float64 and context.dtype == torch.float64, (
         f"{label}: float64 inputs gave context {context.dtype} and weights {weights.dtype}; keep the inputs' dtype")
-    assert_close(weights, expected_weights, name=f"weights, {label} (against a hand-written additive attention)")
-    assert_close(context, expected_context, name=f"context, {label} (against a hand-written additive attention)")
+    _d.check(weights, expected_weights, name=f"weights, {label} (against a hand-written additive attention)",
+             mistakes=_mistaken_weights(*args))
+    _d.check(context, expected_context, name=f"context, {label} (against a hand-written additive attention)",
+             mistakes={"attention-context-from-projected-keys": lambda: torch.einsum("bs,bsa->ba", expected_weights,
+                                                                                      args[1] @ args[4])})
     if mask is not None:
-        assert bool((weights[~mask] == 0).all()), f"{label}: masked positions must get weight exactly 0"
-    for name, original, copy in zip(("query", "keys", "mask", "W_q", "W_k", "v"), args, copies):
-        assert original is None or torch.equal(original, copy), f"additive_attention changed its argument {name}"
+        masked = weights[~mask]
+        if bool((masked != 0).any()) and bool((masked.abs() < 1e-6).all()):
+            _d.fail("attention-mask-fill-finite", f"masked weights up to {float(masked.abs().max()):.3g}")
+        assert bool((masked == 0).all()), f"{label}: masked positions must get weight exactly 0"
+    _names = ("query", "keys", "mask", "W_q", "W_k", "v")
+    _d.unchanged("additive_attention", {n: c for n, c in zip(_names, copies) if c is not None},
+                 {n: a for n, a in zip(_names, args) if a is not None})
 
 
 _mask = torch.rand(4, 6, generator=_g) < 0.5
@@ -178,23 +219,45 @@ def shift_right(targets, bos_id):
 # %% nbgrader={"grade": true, "grade_id": "test_shift_right", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 import torch
 
+from course_lib.diagnosis import Diagnosis
+
+_d = Diagnosis("a6_seq2seq", "shift_right")
 _out = shift_right(torch.tensor([[5, 6, 2], [7, 2, 0]]), 1)
+if isinstance(_out, torch.Tensor):
+    _found = _d.recognise(_out, [[1, 5, 6], [1, 7, 2]], {
+        "shift-keeps-last": [[1, 5, 6, 2], [1, 7, 2, 0]], "shift-wrong-direction": [[6, 2, 1], [2, 0, 1]],
+        "shift-bos-overwrites-first": [[1, 6, 2], [1, 2, 0]]}, rtol=0, atol=0)
+    if _found is not None:
+        _d.fail(_found, f"got {_out.tolist()}")
 assert isinstance(_out, torch.Tensor) and tuple(_out.shape) == (2, 3), "shift_right should return a (B, L) tensor"
 assert _out.tolist() == [[1, 5, 6], [1, 7, 2]], f"shift_right([[5, 6, 2], [7, 2, 0]], 1) should be [[1, 5, 6], [1, 7, 2]], got {_out.tolist()}"
 ### BEGIN HIDDEN TESTS
 import torch
 
 import course_lib.torch_nn.seq2seq as _ref
+from course_lib.diagnosis import Diagnosis
 from course_lib.grading import reference_blocked
 
+_d = Diagnosis("a6_seq2seq", "shift_right")
 _g = torch.Generator().manual_seed(602)
 for _B, _L, _bos in ((4, 7, 1), (1, 5, 3), (3, 1, 1), (2, 2, 0), (5, 3, 12)):
     _targets = torch.randint(0, 20, (_B, _L), generator=_g)
     _arg = _targets.clone()
     with reference_blocked(_ref.shift_right):
         _out = shift_right(_arg, _bos)
-    assert torch.equal(_arg, _targets), "shift_right changed its targets argument (build a new tensor)"
+    if not torch.equal(_arg, _targets):
+        _d.fail("changed-argument-in-place", "shift_right changed its targets")
     _expected = [[_bos] + row[:-1] for row in _targets.tolist()]
+    if isinstance(_out, torch.Tensor) and _out.dtype != torch.long and _out.tolist() == _expected:
+        _d.fail("shift-not-long", f"got {_out.dtype}")
+    if isinstance(_out, torch.Tensor) and _out.tolist() != _expected:
+        _rows = _targets.tolist()
+        _found = _d.recognise(_out, _expected, {"shift-wrong-direction": [r[1:] + [_bos] for r in _rows],
+                                                "shift-keeps-last": [[_bos] + r for r in _rows],
+                                                "shift-bos-overwrites-first": [[_bos] + r[1:] for r in _rows]},
+                              rtol=0, atol=0)
+        if _found is not None:
+            _d.fail(_found, f"B={_B}, L={_L}, bos_id={_bos}")
     assert isinstance(_out, torch.Tensor) and _out.dtype == torch.long, (
         f"shift_right should return a torch.long tensor, got {getattr(_out, 'dtype', type(_out).__name__)}")
     assert _out.tolist() == _expected, (
@@ -236,22 +299,33 @@ import torch
 
 from course_lib.grading import assert_close
 
+from course_lib.diagnosis import Diagnosis
+
+_d = Diagnosis("a6_seq2seq", "sequence_loss")
 # uniform logits: every real token costs log V; the padding (0) must not count
 _loss = sequence_loss(torch.zeros(2, 3, 4), torch.tensor([[1, 2, 3], [1, 0, 0]]), 0)
+if isinstance(_loss, torch.Tensor) and _loss.dim() > 0 and _loss.numel() == 1:
+    _d.fail("loss-not-scalar", f"got shape {tuple(_loss.shape)}")
 assert isinstance(_loss, torch.Tensor) and _loss.dim() == 0, "sequence_loss should return a scalar (0-dimensional) tensor"
-assert_close(_loss, math.log(4), name="the loss of uniform logits (log V)", rtol=1e-5, atol=1e-6)
+_d.check(_loss, math.log(4), name="the loss of uniform logits (log V)", rtol=1e-5, atol=1e-6,
+         mistakes={"loss-summed": 4 * math.log(4), "loss-per-sentence-sum": 2 * math.log(4),
+                   "loss-sign": -math.log(4)})
 _logits = torch.tensor([[[2.0, 0.0], [0.0, 0.0]]])
 _loss = sequence_loss(_logits, torch.tensor([[0, 1]]), 1)  # pad_id = 1: only the first position counts
-assert_close(_loss, math.log(1 + math.exp(-2.0)), name="the loss with pad_id = 1 (only position 0 is real)",
-             rtol=1e-5, atol=1e-6)
+_d.check(_loss, math.log(1 + math.exp(-2.0)), name="the loss with pad_id = 1 (only position 0 is real)",
+         rtol=1e-5, atol=1e-6, mistakes={  # the padding counted: (log(1 + e^-2) + log 2) / 2; only id 1 counted: log 2
+             "loss-pad-not-ignored": (math.log(1 + math.exp(-2.0)) + math.log(2)) / 2,
+             "loss-pad-id-hardcoded": math.log(2)})
 ### BEGIN HIDDEN TESTS
 import torch
 import torch.nn.functional as F
 
 import course_lib.torch_nn.seq2seq as _ref
+from course_lib.diagnosis import Diagnosis
 from course_lib.gradient_probes import input_gradients
 from course_lib.grading import assert_close, reference_blocked
 
+_d = Diagnosis("a6_seq2seq", "sequence_loss")
 _g = torch.Generator().manual_seed(603)
 
 
@@ -263,18 +337,45 @@ def _oracle(logits, targets, pad_id):
     return loss.detach(), leaf.grad
 
 
+def _mistaken_losses(logits, targets, pad_id):
+    """The losses sequence_loss gives with one common mistake each (to name it when yours equals one)."""
+    B, L, V = logits.shape
+    real = (targets != pad_id).to(logits.dtype)
+
+    def nll(log_probs):
+        return -log_probs.gather(-1, targets[..., None])[..., 0]  # (B, L), the padding included
+
+    right = nll(F.log_softmax(logits, dim=-1))
+    logged = nll(torch.log(torch.softmax(logits, dim=-1)))
+    return {
+        "loss-pad-not-ignored": lambda: right.mean(),
+        "loss-pad-id-hardcoded": lambda: right[targets != 0].mean(),
+        "loss-summed": lambda: (right * real).sum(),
+        "loss-per-sentence-sum": lambda: (right * real).sum() / B,
+        "loss-mean-of-sentence-means": lambda: ((right * real).sum(1) / real.sum(1)).mean(),
+        "loss-log-softmax-wrong-axis": lambda: (nll(F.log_softmax(logits, dim=1)) * real).sum() / real.sum(),
+        "loss-sign": lambda: -(right * real).sum() / real.sum(),
+        "loss-log-of-softmax/indexed": lambda: logged[real.bool()].mean(),
+        "loss-log-of-softmax/multiplied": lambda: (logged * real).sum() / real.sum(),
+    }
+
+
 def _check(label, logits, targets, pad_id):
     args = (logits.clone(), targets.clone(), pad_id)
     with reference_blocked(_ref.sequence_loss):
         loss, (grad,) = input_gradients(sequence_loss, args, wrt=(0,))
         plain = sequence_loss(*args)
-    assert torch.equal(args[0], logits) and torch.equal(args[1], targets), (
-        f"{label}: sequence_loss changed its logits or targets argument")
+    _d.unchanged("sequence_loss", {"logits": args[0], "targets": args[1]}, {"logits": logits, "targets": targets})
+    if isinstance(plain, torch.Tensor) and plain.dim() > 0 and plain.numel() == 1:
+        _d.fail("loss-not-scalar", f"got shape {tuple(plain.shape)}")
     assert isinstance(plain, torch.Tensor) and plain.dim() == 0, f"{label}: return a scalar (0-dimensional) tensor"
     expected, expected_grad = _oracle(logits, targets, pad_id)
     assert plain.dtype == logits.dtype, f"{label}: {logits.dtype} logits gave a {plain.dtype} loss; keep the dtype"
     tol = {} if logits.dtype == torch.float64 else {"rtol": 1e-5, "atol": 1e-6}  # float32: sums in any order
-    assert_close(plain, expected, name=f"the loss, {label} (against F.cross_entropy with ignore_index=pad_id)", **tol)
+    _d.check(plain, expected, name=f"the loss, {label} (against F.cross_entropy with ignore_index=pad_id)",
+             mistakes=_mistaken_losses(logits, targets, pad_id), **tol)
+    if grad is None:
+        _d.fail("loss-detached")
     assert grad is not None, f"{label}: no gradient reaches the logits (no .detach(), .item() or NumPy inside)"
     assert_close(grad, expected_grad, name=f"the gradient of the loss with respect to the logits, {label}", **tol)
 
@@ -353,8 +454,22 @@ def _step(token, state):
     return probs.log(), state + 1
 
 
+from course_lib.diagnosis import Diagnosis
+
+_d = Diagnosis("a6_seq2seq", "greedy_decode")
+_got = greedy_decode(_step, 0, 0, 1, 10)
+if isinstance(_got, list) and _got != [2, 3, 1]:
+    # eos left out; bos returned; eos not stopping (after it, the made-up model keeps liking eos);
+    # the first state given to every step (the model then always likes 2)
+    _found = {"greedy-drops-eos": [2, 3], "greedy-keeps-bos": [0, 2, 3, 1], "greedy-ignores-eos": [2, 3] + [1] * 8,
+              "greedy-state-not-carried": [2] * 10}
+    _found = [_m for _m, _tokens in _found.items() if _tokens == _got]
+    if _found:
+        _d.fail(_found[0], f"got {_got}")
 assert greedy_decode(_step, 0, 0, 1, 10) == [2, 3, 1], (
     f"greedy_decode should return [2, 3, 1] (eos included), got {greedy_decode(_step, 0, 0, 1, 10)}")
+if greedy_decode(_step, 0, 0, 1, 2) in ([2], [2, 3, 1]):
+    _d.fail("greedy-max-len-off-by-one", f"max_len = 2 gave {greedy_decode(_step, 0, 0, 1, 2)}")
 assert greedy_decode(_step, 0, 0, 1, 2) == [2, 3], "with max_len = 2, greedy_decode should stop after two tokens"
 ### BEGIN HIDDEN TESTS
 import zlib
@@ -362,7 +477,10 @@ import zlib
 import torch
 
 import course_lib.torch_nn.seq2seq as _ref
+from course_lib.diagnosis import FAILURES, Diagnosis
 from course_lib.grading import reference_blocked
+
+_d = Diagnosis("a6_seq2seq", "greedy_decode")
 
 
 class _Table:
@@ -391,15 +509,51 @@ class _Table:
         return self.log_probs(new[1:]), new
 
 
-def _greedy_oracle(table, bos, max_len):
+def _greedy_oracle(table, bos, max_len, mistake=None):
+    """Greedy decoding straight from the table; with ``mistake``, what a common mistake returns."""
+    limit = {"greedy-max-len-off-by-one/short": max_len - 1,
+             "greedy-max-len-off-by-one/long": max_len + 1}.get(mistake, max_len)
     fed, out = (bos,), []
-    while len(out) < max_len:
-        token = int(table.log_probs(fed).argmax())
+    while len(out) < limit:
+        # with the state not carried, every step is given the first state: it sees the last token only
+        token = int(table.log_probs(fed[-1:] if mistake == "greedy-state-not-carried" else fed).argmax())
         out.append(token)
-        if token == table.eos_id:
+        if token == table.eos_id and mistake != "greedy-ignores-eos":
             break
         fed = (*fed, token)
-    return out
+    if mistake == "greedy-drops-eos" and out and out[-1] == table.eos_id:
+        out = out[:-1]
+    return [bos] + out if mistake == "greedy-keeps-bos" else out
+
+
+_GREEDY_MISTAKES = ("greedy-max-len-off-by-one/short", "greedy-max-len-off-by-one/long", "greedy-state-not-carried",
+                    "greedy-ignores-eos", "greedy-drops-eos", "greedy-keeps-bos")
+
+
+def _name_over_cases(cases, run, oracle, mistakes, detail):
+    """After ``cases[0]`` failed: fail with the one mistake (of ``mistakes``; "id/variant" keys)
+    whose oracle gives your result there (and not the right one) and on as many cases after it as
+    it takes to tell the mistakes apart; do nothing if none or several remain. ``run(case)`` is
+    your result, ``oracle(case, mistake)`` the result with that mistake (None: the right one)."""
+    alive = None
+    for case in cases:
+        try:
+            got = run(case)
+        except FAILURES:
+            return
+        expected = oracle(case, None)
+        results = {}
+        for m in mistakes if alive is None else alive:
+            try:
+                results[m] = oracle(case, m)
+            except FAILURES:  # a mistaken oracle that cannot run here recognises nothing
+                results[m] = None
+        alive = {m for m, r in results.items() if r == got and (alive is not None or r != expected)}
+        if len({m.split("/")[0] for m in alive}) <= 1:
+            break
+    names = {m.split("/")[0] for m in alive or ()}
+    if len(names) == 1:
+        _d.fail(names.pop(), detail)
 
 
 def _tokens(result, label):
@@ -418,8 +572,22 @@ _cases = [  # V, seed, bos, eos, max_len, eos bias as a function of the number o
     (5, 4, 2, 4, 5, lambda n: 9.0), (5, 5, 0, 1, 7, lambda n: -30.0), (7, 6, 6, 2, 9, lambda n: n - 3.0),
 ]
 _cases += [(5, seed, 0, 1, 7, lambda n: 0.8 * n - 2) for seed in range(10, 20)]
+
+
+def _greedy_run(case):
+    V, seed, bos, eos, max_len, bias = case
+    table = _Table(V, seed, eos, bias)
+    with reference_blocked(_ref.greedy_decode, _ref.beam_search):
+        return _tokens(greedy_decode(table, (table.nonce,), bos, eos, max_len), f"table {seed}")
+
+
+def _greedy_with(case, mistake):
+    V, seed, bos, eos, max_len, bias = case
+    return _greedy_oracle(_Table(V, seed, eos, bias), bos, max_len, mistake)
+
+
 _seen = set()
-for _V, _seed, _bos, _eos, _max_len, _bias in _cases:
+for _i, (_V, _seed, _bos, _eos, _max_len, _bias) in enumerate(_cases):
     _table = _Table(_V, _seed, _eos, _bias)
     _label = f"V={_V}, bos={_bos}, eos={_eos}, max_len={_max_len} (table {_seed})"
     try:
@@ -432,16 +600,24 @@ for _V, _seed, _bos, _eos, _max_len, _bias in _cases:
     _result = _tokens(_result, _label)
     _expected = _greedy_oracle(_table, _bos, _max_len)
     _seen.add("eos" if _expected[-1] == _eos else "max_len")
+    if _result != _expected:
+        _name_over_cases(_cases[_i:], _greedy_run, _greedy_with, _GREEDY_MISTAKES, f"table {_seed}")
+        if sum(_s == (_table.nonce,) for _, _s in _table.calls) > 1:
+            _d.fail("greedy-state-not-carried", f"table {_seed}")
     assert _result == _expected, f"{_label}: greedy_decode returned {_result}, expected {_expected}"
     # fed: bos_id, then every chosen token but the last (eos_id is never fed; after max_len tokens
     # feeding the last one is pointless, but harmless)
     _fed = [_t for _t, _ in _table.calls]
     _want = [_bos] + _expected[:-1]
+    if _expected[-1] == _eos and _fed == _want + [_eos]:
+        _d.fail("greedy-feeds-eos", f"table {_seed}")
     assert _fed == _want or (_expected[-1] != _eos and _fed == _want + _expected[-1:]), (
         f"{_label}: step should be fed bos_id, then each chosen token except a final eos_id: expected the "
         f"tokens {_want}, got {_fed}")
     _state = (_table.nonce,)
     for (_t, _s) in _table.calls:
+        if _s != _state and _s == (_table.nonce,):
+            _d.fail("greedy-state-not-carried", f"table {_seed}")
         assert _s == _state, f"{_label}: each call should pass the state returned by the previous call"
         _state = (*_s, _t)
 assert _seen == {"eos", "max_len"}, "the cases should stop both ways"  # the test's own sanity check
@@ -548,8 +724,10 @@ import zlib
 import torch
 
 import course_lib.torch_nn.seq2seq as _ref
+from course_lib.diagnosis import FAILURES, Diagnosis
 from course_lib.grading import reference_blocked
 
+_d = Diagnosis("a6_seq2seq", "beam_search")
 _MARGIN = 1e-4  # cases whose decisions hinge on smaller score gaps are skipped (float32 sums stay exact)
 
 
@@ -605,6 +783,99 @@ def _beam_oracle(table, bos, beam_size, max_len):
     return list(max(pool, key=pool.get)), rounds, gap
 
 
+def _beam_with(table, bos, beam_size, max_len, mistake):
+    """What beam search returns with one common mistake (a catalogue id, "/variant" for one of
+    several ways to make it), and the live prefixes each of its rounds extends."""
+    eos, rounds = table.eos_id, []
+    n_rounds = {"beam-max-len-off-by-one/long": max_len + 1, "beam-max-len-off-by-one/short": max_len - 1}
+    live, finished = [((), 0.0)], []
+    for _ in range(n_rounds.get(mistake, max_len)):
+        if not live:
+            break
+        rounds.append({prefix for prefix, _ in live})
+        scored = []
+        for prefix, score in live:
+            # a stale state: the decoder only ever reads the last token, fed to the first state
+            fed = prefix[-1:] if mistake == "beam-parent-state" and prefix else (bos, *prefix)
+            log_probs = table.log_probs(fed).tolist()
+            base = 0.0 if mistake == "beam-score-not-accumulated" else score
+            extensions = [((*prefix, t), base + log_probs[t]) for t in range(table.V)]
+            if mistake == "beam-topk-per-prefix":
+                extensions = sorted(extensions, key=lambda e: e[1], reverse=True)[:beam_size]
+            scored += extensions
+        if mistake == "beam-topk-per-prefix":
+            keep = scored
+        else:
+            width = beam_size - len(finished) if mistake == "beam-narrows" else beam_size
+            keep = sorted(scored, key=lambda e: e[1], reverse=mistake != "beam-sorts-ascending")[:width]
+        if mistake == "beam-extends-finished":
+            live = keep  # nothing leaves the beam; the answer is cut after its first eos_id
+            continue
+        finished += [e for e in keep if e[0][-1] == eos]
+        live = [e for e in keep if e[0][-1] != eos]
+    if mistake == "beam-extends-finished":
+        pool = [(p[:p.index(eos) + 1], s) for p, s in live if eos in p] or live
+    else:
+        pool = finished + live if mistake == "beam-live-compete-at-end" else finished or live
+    by = (lambda e: e[1] / len(e[0])) if mistake == "beam-length-normalised" else (lambda e: e[1])
+    return list(max(pool, key=by)[0]), rounds
+
+
+_BEAM_MISTAKES = ("beam-max-len-off-by-one/long", "beam-max-len-off-by-one/short", "beam-parent-state",
+                  "beam-score-not-accumulated", "beam-topk-per-prefix", "beam-narrows", "beam-sorts-ascending",
+                  "beam-extends-finished", "beam-live-compete-at-end", "beam-length-normalised")
+
+
+def _name_over_cases(cases, run, oracle, mistakes, detail):
+    """After ``cases[0]`` failed: fail with the one mistake (of ``mistakes``; "id/variant" keys)
+    whose oracle gives your result there (and not the right one) and on as many cases after it as
+    it takes to tell the mistakes apart; do nothing if none or several remain. ``run(case)`` is
+    your result, ``oracle(case, mistake)`` the result with that mistake (None: the right one)."""
+    alive = None
+    for case in cases:
+        try:
+            got = run(case)
+        except FAILURES:
+            return
+        expected = oracle(case, None)
+        results = {}
+        for m in mistakes if alive is None else alive:
+            try:
+                results[m] = oracle(case, m)
+            except FAILURES:  # a mistaken oracle that cannot run here recognises nothing
+                results[m] = None
+        alive = {m for m, r in results.items() if r == got and (alive is not None or r != expected)}
+        if len({m.split("/")[0] for m in alive}) <= 1:
+            break
+    names = {m.split("/")[0] for m in alive or ()}
+    if len(names) == 1:
+        _d.fail(names.pop(), detail)
+
+
+def _beam_run(case):
+    V, seed, bos, eos, beam_size, max_len, bias = case
+    table = _Table(V, seed, eos, bias)
+    with reference_blocked(_ref.beam_search, _ref.greedy_decode):
+        return _tokens(beam_search(table, (table.nonce,), bos, eos, beam_size, max_len), f"table {seed}")
+
+
+def _beam_case(case, mistake):
+    V, seed, bos, eos, beam_size, max_len, bias = case
+    table = _Table(V, seed, eos, bias)
+    if mistake is None:
+        return _beam_oracle(table, bos, beam_size, max_len)[0]
+    return _beam_with(table, bos, beam_size, max_len, mistake)[0]
+
+
+def _name_from_calls(table, bos, label):
+    """Name a mistake the step calls show by themselves: eos_id fed, or the first state reused."""
+    for token, state in table.calls:
+        if (*state[1:], token)[0] == bos and table.eos_id in (*state[1:], token):
+            _d.fail("beam-extends-finished", label)
+    if sum(state == (table.nonce,) for _, state in table.calls) > 1:
+        _d.fail("beam-parent-state", label)
+
+
 def _exhaustive(table, bos, max_len):
     """The best sequence ending in eos within max_len tokens, by trying every one."""
     best, best_score = None, -math.inf
@@ -640,23 +911,39 @@ def _run(table, bos, beam_size, max_len, label):
     return _tokens(result, label)
 
 
-def _check_calls(table, bos, rounds, label):
+def _check_calls(table, bos, rounds, label, beam_size, max_len):
     """Every call extends a live prefix of its round; a round extends all its live prefixes, or
     the search has stopped."""
     extended = {}
-    for token, state in table.calls:
-        fed = (*state[1:], token)
-        assert fed[0] == bos and table.eos_id not in fed, (
-            f"{label}: step was fed {list(fed)}: feed bos_id first, and never extend a finished prefix (eos_id)")
-        extended.setdefault(len(fed), set()).add(fed[1:])
-    for r, expected in enumerate(rounds, start=1):
-        got = extended.get(r, set())
-        if got != expected and (got or any(extended.get(k) for k in range(r + 1, len(rounds) + 2))):
-            raise AssertionError(
-                f"{label}: in round {r} the live prefixes should be {sorted(map(list, expected))}, "
-                f"but step extended {sorted(map(list, got))} (keep the beam_size best extensions of the whole "
-                "round; finished prefixes leave the beam, the live ones keep beam_size slots)")
-    assert not set(extended) - set(range(1, len(rounds) + 1)), f"{label}: more rounds than max_len or after the beam emptied"
+    try:
+        for token, state in table.calls:
+            fed = (*state[1:], token)
+            assert fed[0] == bos and table.eos_id not in fed, (
+                f"{label}: step was fed {list(fed)}: feed bos_id first, and never extend a finished prefix (eos_id)")
+            extended.setdefault(len(fed), set()).add(fed[1:])
+        for r, expected in enumerate(rounds, start=1):
+            got = extended.get(r, set())
+            if got != expected and (got or any(extended.get(k) for k in range(r + 1, len(rounds) + 2))):
+                raise AssertionError(
+                    f"{label}: in round {r} the live prefixes should be {sorted(map(list, expected))}, "
+                    f"but step extended {sorted(map(list, got))} (keep the beam_size best extensions of the whole "
+                    "round; finished prefixes leave the beam, the live ones keep beam_size slots)")
+        assert not set(extended) - set(range(1, len(rounds) + 1)), (
+            f"{label}: more rounds than max_len or after the beam emptied")
+    except AssertionError:
+        _name_from_calls(table, bos, f"table {table.seed}")
+        got_rounds = [extended.get(r, set()) for r in range(1, max(extended, default=0) + 1)]
+        found = set()
+        for m in _BEAM_MISTAKES:  # the mistakes whose beams extend exactly the prefixes yours did
+            try:
+                mistaken_rounds = _beam_with(table, bos, beam_size, max_len, m)[1]
+            except FAILURES:
+                continue
+            if mistaken_rounds != rounds and mistaken_rounds == got_rounds:
+                found.add(m.split("/")[0])
+        if len(found) == 1:
+            _d.fail(found.pop(), f"table {table.seed}, the prefixes extended")
+        raise
 
 
 _cases = []  # V, seed, bos, eos, beam_size, max_len, eos bias
@@ -670,15 +957,18 @@ _cases += [
     (3, 104, 0, 1, 1, 6, lambda n: 0.5 * n - 1),                 # beam_size 1: greedy
 ]
 _disagree, _checked = 0, 0
-for _V, _seed, _bos, _eos, _k, _max_len, _bias in _cases:
+for _i, (_V, _seed, _bos, _eos, _k, _max_len, _bias) in enumerate(_cases):
     _table = _Table(_V, _seed, _eos, _bias)
     _expected, _rounds, _gap = _beam_oracle(_table, _bos, _k, _max_len)
     if _gap < _MARGIN:
         continue
     _label = f"V={_V}, bos={_bos}, eos={_eos}, beam_size={_k}, max_len={_max_len} (table {_seed})"
     _result = _run(_table, _bos, _k, _max_len, _label)
+    if _result != _expected:
+        _name_over_cases(_cases[_i:], _beam_run, _beam_case, _BEAM_MISTAKES, f"table {_seed}")
+        _name_from_calls(_table, _bos, f"table {_seed}")
     assert _result == _expected, f"{_label}: beam_search returned {_result}, expected {_expected}"
-    _check_calls(_table, _bos, _rounds, _label)
+    _check_calls(_table, _bos, _rounds, _label, _k, _max_len)
     _greedy, _, _ = _beam_oracle(_table, _bos, 1, _max_len)
     _disagree += _greedy != _expected
     _checked += 1

@@ -1,5 +1,6 @@
 '''Accumulates the context in a float32 buffer made with a bare torch.zeros.'''
 EXPECT = {"additive_attention": 0}
+MISCONCEPTION = {"additive_attention": "attention-dtype-not-kept"}
 
 # %% additive_attention
 def additive_attention(query, keys, mask, W_q, W_k, v):

@@ -1,5 +1,6 @@
 '''Masks after the softmax: the masked weights are 0, but the others no longer sum to 1.'''
 EXPECT = {"additive_attention": 0}
+MISCONCEPTION = {"additive_attention": "attention-mask-after-softmax"}
 
 # %% additive_attention
 def additive_attention(query, keys, mask, W_q, W_k, v):

@@ -1,5 +1,6 @@
 '''Masks with a score of -30: the masked weights are tiny (about 1e-13) but not exactly 0.'''
 EXPECT = {"additive_attention": 0}
+MISCONCEPTION = {"additive_attention": "attention-mask-fill-finite"}
 
 # %% additive_attention
 def additive_attention(query, keys, mask, W_q, W_k, v):

@@ -1,5 +1,6 @@
 '''Reads the mask the wrong way round (True = padding).'''
 EXPECT = {"additive_attention": 0}
+MISCONCEPTION = {"additive_attention": "attention-mask-inverted"}
 
 # %% additive_attention
 def additive_attention(query, keys, mask, W_q, W_k, v):

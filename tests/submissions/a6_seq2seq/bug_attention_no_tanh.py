@@ -1,5 +1,6 @@
 '''Leaves out the tanh: the scores are linear, v . (query W_q + key W_k).'''
 EXPECT = {"additive_attention": 0}
+MISCONCEPTION = {"additive_attention": "attention-no-tanh"}
 
 # %% additive_attention
 def additive_attention(query, keys, mask, W_q, W_k, v):

@@ -1,5 +1,6 @@
 '''Softmax over the batch axis instead of the source positions.'''
 EXPECT = {"additive_attention": 0}
+MISCONCEPTION = {"additive_attention": "attention-softmax-wrong-axis"}
 
 # %% additive_attention
 def additive_attention(query, keys, mask, W_q, W_k, v):

@@ -1,5 +1,6 @@
 '''Projects the query with W_k and the keys with W_q.'''
 EXPECT = {"additive_attention": 0}
+MISCONCEPTION = {"additive_attention": "attention-swapped-projections"}
 
 # %% additive_attention
 def additive_attention(query, keys, mask, W_q, W_k, v):

@@ -1,5 +1,6 @@
 '''At the end, lets live prefixes compete with the finished ones.'''
 EXPECT = {"beam_search": 0}
+MISCONCEPTION = {"beam_search": "beam-live-compete-at-end"}
 
 # %% beam_search
 def beam_search(step, state, bos_id, eos_id, beam_size, max_len):

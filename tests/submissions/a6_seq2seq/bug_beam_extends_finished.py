@@ -1,6 +1,7 @@
 '''Keeps finished prefixes in the beam and extends them (feeds eos_id) like the others; the
 answer is the best prefix that contains eos_id, cut after it.'''
 EXPECT = {"beam_search": 0}
+MISCONCEPTION = {"beam_search": "beam-extends-finished"}
 
 # %% beam_search
 def beam_search(step, state, bos_id, eos_id, beam_size, max_len):

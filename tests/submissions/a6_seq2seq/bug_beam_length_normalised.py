@@ -1,5 +1,6 @@
 '''Picks the final answer by the average log-probability per token (length normalisation).'''
 EXPECT = {"beam_search": 0}
+MISCONCEPTION = {"beam_search": "beam-length-normalised"}
 
 # %% beam_search
 def beam_search(step, state, bos_id, eos_id, beam_size, max_len):

@@ -1,5 +1,6 @@
 '''Gives a finished prefix's slot away for good: the beam narrows as prefixes finish.'''
 EXPECT = {"beam_search": 0}
+MISCONCEPTION = {"beam_search": "beam-narrows"}
 
 # %% beam_search
 def beam_search(step, state, bos_id, eos_id, beam_size, max_len):

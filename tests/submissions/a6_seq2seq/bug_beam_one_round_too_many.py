@@ -1,5 +1,6 @@
 '''Runs max_len + 1 rounds.'''
 EXPECT = {"beam_search": 0}
+MISCONCEPTION = {"beam_search": "beam-max-len-off-by-one"}
 
 # %% beam_search
 def beam_search(step, state, bos_id, eos_id, beam_size, max_len):

@@ -1,6 +1,7 @@
 '''Stores the state a prefix was extended *from* instead of the one step returned, so each
 round feeds a token to the decoder state of one round earlier.'''
 EXPECT = {"beam_search": 0}
+MISCONCEPTION = {"beam_search": "beam-parent-state"}
 
 # %% beam_search
 def beam_search(step, state, bos_id, eos_id, beam_size, max_len):

@@ -1,5 +1,6 @@
 '''Keeps the beam_size *lowest* scores (sorted ascending, the default of sorted()).'''
 EXPECT = {"beam_search": 0}
+MISCONCEPTION = {"beam_search": "beam-sorts-ascending"}
 
 # %% beam_search
 def beam_search(step, state, bos_id, eos_id, beam_size, max_len):

@@ -1,6 +1,7 @@
 '''Keeps the beam_size best extensions of each prefix instead of of the whole round (the beam
 grows beam_size-fold each round).'''
 EXPECT = {"beam_search": 0}
+MISCONCEPTION = {"beam_search": "beam-topk-per-prefix"}
 
 # %% beam_search
 def beam_search(step, state, bos_id, eos_id, beam_size, max_len):

@@ -1,5 +1,6 @@
 '''Stops when it chooses eos_id but leaves it out of the result.'''
 EXPECT = {"greedy_decode": 0}
+MISCONCEPTION = {"greedy_decode": "greedy-drops-eos"}
 
 # %% greedy_decode
 def greedy_decode(step, state, bos_id, eos_id, max_len):

@@ -1,5 +1,6 @@
 '''Feeds every chosen token, eos_id included, before checking whether to stop.'''
 EXPECT = {"greedy_decode": 0}
+MISCONCEPTION = {"greedy_decode": "greedy-feeds-eos"}
 
 # %% greedy_decode
 def greedy_decode(step, state, bos_id, eos_id, max_len):

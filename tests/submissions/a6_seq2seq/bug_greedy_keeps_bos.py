@@ -1,5 +1,6 @@
 '''Returns bos_id as the first token.'''
 EXPECT = {"greedy_decode": 0}
+MISCONCEPTION = {"greedy_decode": "greedy-keeps-bos"}
 
 # %% greedy_decode
 def greedy_decode(step, state, bos_id, eos_id, max_len):

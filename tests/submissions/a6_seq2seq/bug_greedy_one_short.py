@@ -1,5 +1,6 @@
 '''Chooses at most max_len - 1 tokens.'''
 EXPECT = {"greedy_decode": 0}
+MISCONCEPTION = {"greedy_decode": "greedy-max-len-off-by-one"}
 
 # %% greedy_decode
 def greedy_decode(step, state, bos_id, eos_id, max_len):

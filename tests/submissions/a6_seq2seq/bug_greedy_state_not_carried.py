@@ -1,5 +1,6 @@
 '''Always passes step the first state, so the decoder forgets what it has read.'''
 EXPECT = {"greedy_decode": 0}
+MISCONCEPTION = {"greedy_decode": "greedy-state-not-carried"}
 
 # %% greedy_decode
 def greedy_decode(step, state, bos_id, eos_id, max_len):

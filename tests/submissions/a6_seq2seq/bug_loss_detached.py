@@ -1,5 +1,6 @@
 '''Returns the right number as a new tensor: no gradient reaches the logits.'''
 EXPECT = {"sequence_loss": 0}
+MISCONCEPTION = {"sequence_loss": "loss-detached"}
 
 # %% sequence_loss
 def sequence_loss(logits, targets, pad_id):

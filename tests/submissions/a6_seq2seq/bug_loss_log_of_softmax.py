@@ -1,5 +1,6 @@
 '''torch.log of a softmax: a probability that underflows to 0 gives an infinite loss.'''
 EXPECT = {"sequence_loss": 0}
+MISCONCEPTION = {"sequence_loss": "loss-log-of-softmax"}
 
 # %% sequence_loss
 def sequence_loss(logits, targets, pad_id):

@@ -1,5 +1,6 @@
 '''The mean over sentences of each sentence's mean: short sentences weigh more.'''
 EXPECT = {"sequence_loss": 0}
+MISCONCEPTION = {"sequence_loss": "loss-mean-of-sentence-means"}
 
 # %% sequence_loss
 def sequence_loss(logits, targets, pad_id):

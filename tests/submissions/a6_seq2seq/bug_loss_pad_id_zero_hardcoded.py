@@ -1,5 +1,6 @@
 '''Ignores id 0 whatever pad_id says.'''
 EXPECT = {"sequence_loss": 0}
+MISCONCEPTION = {"sequence_loss": "loss-pad-id-hardcoded"}
 
 # %% sequence_loss
 def sequence_loss(logits, targets, pad_id):

@@ -1,5 +1,6 @@
 '''Sums the cross-entropy instead of averaging it.'''
 EXPECT = {"sequence_loss": 0}
+MISCONCEPTION = {"sequence_loss": "loss-summed"}
 
 # %% sequence_loss
 def sequence_loss(logits, targets, pad_id):

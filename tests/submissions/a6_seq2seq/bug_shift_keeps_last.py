@@ -1,5 +1,6 @@
 '''Prepends bos_id but keeps every target: (B, L + 1).'''
 EXPECT = {"shift_right": 0}
+MISCONCEPTION = {"shift_right": "shift-keeps-last"}
 
 # %% shift_right
 def shift_right(targets, bos_id):

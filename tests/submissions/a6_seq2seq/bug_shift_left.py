@@ -1,5 +1,6 @@
 '''Shifts the wrong way: the targets one step early, bos_id at the end.'''
 EXPECT = {"shift_right": 0}
+MISCONCEPTION = {"shift_right": "shift-wrong-direction"}
 
 # %% shift_right
 def shift_right(targets, bos_id):

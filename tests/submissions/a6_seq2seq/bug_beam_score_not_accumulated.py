@@ -1,0 +1,19 @@
+'''Ranks each extension by the new token's log-probability alone, not the prefix's total score.'''
+EXPECT = {"beam_search": 0}
+MISCONCEPTION = {"beam_search": "beam-score-not-accumulated"}
+
+# %% beam_search
+def beam_search(step, state, bos_id, eos_id, beam_size, max_len):
+    live, finished = [(0.0, [], state)], []
+    for _ in range(max_len):
+        if not live:
+            break
+        ext = []
+        for score, tokens, st in live:
+            lp, nst = step(tokens[-1] if tokens else bos_id, st)
+            ext += [(float(x), tokens + [t], nst) for t, x in enumerate(lp)]
+        ext.sort(key=lambda e: e[0], reverse=True)
+        live = [e for e in ext[:beam_size] if e[1][-1] != eos_id]
+        finished += [e for e in ext[:beam_size] if e[1][-1] == eos_id]
+    pool = finished or live
+    return max(pool, key=lambda e: e[0])[1]
