@@ -44,6 +44,11 @@ def morphemes(text: str) -> list[str]:
     return [token.form for token in _analyser().tokenize(text) if token.tag in CONTENT_TAGS]
 
 
+@functools.cache
+def _word_morphemes(word: str) -> tuple[str, ...]:
+    return tuple(morphemes(word))
+
+
 class SearchKorean(SearchLanguage):
     """Sphinx's search language ``ko``: words as written plus their content morphemes."""
 
@@ -53,7 +58,10 @@ class SearchKorean(SearchLanguage):
     def split(self, input: str) -> list[str]:  # noqa: A002 (Sphinx's name for it)
         words = _WORD.findall(input)
         if _HANGUL.search(input):
-            words += morphemes(input)
+            # in context, and each word alone: Sphinx hands over text between inline formulas
+            # and code, where a fragment can mislead the analyser (기울기가 read as 기울 + 기 + 가)
+            alone = [m for word in words if _HANGUL.search(word) for m in _word_morphemes(word)]
+            words += morphemes(input) + alone
         return words
 
     def stem(self, word: str) -> str:
