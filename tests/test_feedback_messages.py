@@ -16,7 +16,7 @@ import pytest
 
 from course_lib import diagnosis
 from course_lib.diagnosis import Diagnosis, cascade_message, load
-from course_tools.build.misconceptions import PAGE, render
+from course_tools.build.misconceptions import PAGE, render, verbatim
 from course_tools.build.source import announce_hidden, count_checks
 from course_tools.grader.cohort.feedback import render as render_feedback
 from course_tools.grader.cohort.feedback import write_results
@@ -71,7 +71,7 @@ def test_book_page_is_up_to_date_and_in_the_toc():
     assert "book/misconceptions" in (ROOT / "_toc.yml").read_text(encoding="utf-8")
     for assignment in diagnosis.assignments():
         for entry in load(assignment).entries.values():
-            assert f"({assignment}-{entry.id})=" in render() and entry.message in render()
+            assert f"({assignment}-{entry.id})=" in render() and verbatim(entry.message) in render()
 
 
 # -- diagnostics ------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ page that is out of date (``tests/test_misconceptions.py`` fails then too).
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -32,6 +33,19 @@ To see the messages before you submit, run `course check` on your notebook
 """
 
 
+_MARKDOWN = re.compile(r"([\\*<>$`])")  # what Markdown would read as markup, not text
+
+
+def verbatim(message: str) -> str:
+    r"""The grader's message as it prints it: Markdown's markup characters escaped, so that
+    ``1 - tanh(c_next)**2, not 1 - c_next**2`` shows its stars instead of a bold span.
+
+    >>> print(verbatim("1 - tanh(c)**2, not <eos>"))
+    1 - tanh(c)\*\*2, not \<eos\>
+    """
+    return _MARKDOWN.sub(r"\\\1", message)
+
+
 def render() -> str:
     parts = [HEADER]
     for assignment in assignments():
@@ -47,7 +61,7 @@ def render() -> str:
                 f"- **The mistake.** {entry.mistake}\n"
                 f"- **Why it is tempting.** {entry.tempting}\n"
                 f"- **How to see it.** {entry.see}\n"
-                f"- **The message.** {entry.message}\n"
+                f"- **The message.** {verbatim(entry.message)}\n"
             )
     return "".join(parts)
 
