@@ -56,8 +56,10 @@ def _note_where_solutions_were(app: Any, doctree: Any) -> None:
         return
     for section in list(doctree.findall(nodes.section)):
         title = section.next_node(nodes.title)
-        if title is None or (title.astext().strip() != SOLUTIONS_TITLE and SOLUTIONS_ID not in section["ids"]):
+        if title is None:
             continue
+        if title.astext().strip() != SOLUTIONS_TITLE and SOLUTIONS_ID not in section["ids"]:
+            continue  # neither the English title nor, in a translation, the section's id
         language = (app.config.language or "en").split("_")[0]
         note = COHORT_NOTES.get(language, COHORT_NOTE)
         subsections = [child for child in section.children if isinstance(child, nodes.section)]

@@ -1,7 +1,7 @@
 """Text that extensions add where Sphinx's translation does not look (a Sphinx extension).
 
-**Part captions.** The sidebar's part captions ("Recurrent networks", "Attention", ...) come from ``_toc.yml``:
-sphinx-external-toc inserts them into the root page as ``toctree`` captions in a transform
+**Part captions.** The sidebar's part captions ("Recurrent networks", "Attention", ...) come
+from ``_toc.yml``: sphinx-external-toc inserts them into the root page as ``toctree`` captions in a transform
 (priority 100) that runs after Sphinx's translation of the page (``Locale``, priority 20). So
 the captions are extracted into the root page's catalog but never replaced, and a translated
 edition keeps them in English. This transform runs right after the insertion and looks each

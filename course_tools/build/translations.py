@@ -99,15 +99,17 @@ def update(root: Path, languages: list[str]) -> None:
 
 
 def _fill_without_prose(path: Path) -> None:
-    """Give each untranslated message without prose its own text as translation."""
+    """Give each untranslated or fuzzy message without prose its own text as translation (a
+    fuzzy guess for a number in a table is another number: sphinx-intl's similarity match)."""
     from babel.messages.pofile import read_po, write_po
 
     with path.open("rb") as f:
         catalog = read_po(f)
     changed = False
     for message in catalog:
-        if message.id and not message.string and not has_prose(str(message.id)):
+        if message.id and (not message.string or message.fuzzy) and not has_prose(str(message.id)):
             message.string = message.id
+            message.flags.discard("fuzzy")
             changed = True
     if changed:
         with path.open("wb") as f:
