@@ -330,3 +330,23 @@ def test_course_check_says_plainly_when_the_sandbox_cannot_run(monkeypatch, capf
     out = report.getvalue()
     assert "the sandbox cannot run here (bubblewrap (bwrap) is not installed)" in out and "WITHOUT isolation" in out
     assert "score: 14 / 14" in out
+
+
+def test_no_message_of_the_catalogue_gives_a_graded_line_away():
+    """A message names the mistake; it never hands over the line that fixes it (a student reads
+    it in the feedback, a reader on the book's page). Lines the released notebooks show anyway
+    do not count."""
+    from course_tools.build.solution_leaks import checked_lines, find_leaks
+
+    lines = checked_lines(ROOT / "solutions", ROOT / "exercises")
+    assert lines, "no solution line found: is solutions/ there?"
+    leaks = {}
+    for assignment in diagnosis.assignments():
+        for entry in load(assignment).entries.values():
+            text = "\n".join([entry.mistake, entry.tempting, entry.see, entry.message])
+            if found := find_leaks(text, lines):
+                leaks[f"{assignment}:{entry.id}"] = found
+    assert not leaks, leaks
+    # the check sees a message that quotes a solution line
+    some_line, where = next(iter(lines.items()))
+    assert find_leaks(f"try this: {some_line}", lines) == [where]
