@@ -422,6 +422,10 @@ def test_korean_edition_switches_language_both_ways_and_searches_in_korean(site,
     page, problems = _open(context, f"{base}ko/{chapter}")
     assert page.evaluate("document.documentElement.lang") == "ko"
     assert re.search(r"[\uac00-\ud7a3]", page.locator("article h1").first.inner_text())
+    switch = page.locator("a.course-language[hreflang=en]").bounding_box()
+    buttons = page.locator(".article-header-buttons").first.bounding_box()
+    middle = switch["y"] + switch["height"] / 2
+    assert buttons["y"] <= middle <= buttons["y"] + buttons["height"], "the switch is not in the buttons' row"
     page.locator("a.course-language[hreflang=en]").click()
     page.wait_for_url(f"{base}{chapter}")
     assert page.evaluate("document.documentElement.lang") == "en"
