@@ -345,3 +345,25 @@ def test_a_changed_table_of_contents_makes_sphinx_reread_every_page(book):
     toc.write_text(toc.read_text() + "  - file: book/uses_sub\n")
     assert outdated({"book/uses_sub"}) == ["book/intro", "book/uses_a"]
     assert outdated() == []  # read again once, not at every build
+
+
+def test_a_changed_stylesheet_makes_sphinx_write_the_site_again(book):
+    """With no page out of date Sphinx skips its writing phase, static files included: a changed
+    ``course.css`` makes one page out of date, once, so the new stylesheet is published."""
+    from types import SimpleNamespace
+
+    static = book / "book" / "_static"
+    static.mkdir(parents=True, exist_ok=True)
+    (static / "course.css").write_text("a { color: red; }\n")
+    config = SimpleNamespace(nb_execution_mode="off", html_static_path=["book/_static"], root_doc="book/intro")
+    app = SimpleNamespace(srcdir=str(book), config=config)
+    env = SimpleNamespace(found_docs={"book/intro", "book/uses_a"}, doc2path=lambda doc: str(book / f"{doc}.md"))
+
+    def outdated() -> list[str]:
+        return book_cache._outdated_notebooks(app, env, set(), set(), set())
+
+    assert outdated() == []  # the first build writes everything anyway
+    assert outdated() == []  # nothing changed
+    (static / "course.css").write_text("a { color: blue; }\n")
+    assert outdated() == ["book/intro"]
+    assert outdated() == []

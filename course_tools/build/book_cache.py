@@ -326,7 +326,7 @@ def _outdated_notebooks(app: Any, env: Any, added: set, changed: set, removed: s
     cached execution :func:`refresh` just removed, or whose last execution failed, has an
     unchanged source: without this hook it would keep its old outputs, or its error, silently.
     """
-    toc_changed = _pages_of_a_changed_toc(app, env)
+    toc_changed = _pages_of_a_changed_toc(app, env) | _a_page_if_static_files_changed(app, env)
     if app.config.nb_execution_mode != "cache":
         return sorted(toc_changed - added - changed)
     cache_dir = Path(app.config.nb_execution_cache_path or DEFAULT_CACHE).resolve()
@@ -355,6 +355,21 @@ def _pages_of_a_changed_toc(app: Any, env: Any) -> set[str]:
     before = getattr(env, "course_toc_digest", None)
     env.course_toc_digest = digest
     return set(env.found_docs) if before is not None and before != digest else set()
+
+
+def _a_page_if_static_files_changed(app: Any, env: Any) -> set[str]:
+    """The root page, when a file of ``html_static_path`` (``course.css``, a script) changed
+    since the last build: with no page out of date Sphinx skips its whole writing phase, static
+    files included, and the site would keep the old stylesheet."""
+    folders = getattr(app.config, "html_static_path", None) or []
+    files = sorted(f for folder in folders for f in (Path(app.srcdir) / folder).rglob("*") if f.is_file())
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(file.as_posix().encode() + b"\0" + file.read_bytes())
+    before = getattr(env, "course_static_digest", None)
+    env.course_static_digest = digest.hexdigest()
+    changed = before is not None and before != env.course_static_digest
+    return {getattr(app.config, "root_doc", "index")} if changed else set()
 
 
 def setup(app: Any) -> dict[str, Any]:
