@@ -8,6 +8,8 @@
   backpropagation through time, bits per character, checkpoints (chapter 7).
 - :mod:`~course_lib.training.transformer_lm` — a Transformer language model: random windows,
   AdamW with warm-up and cosine decay, windowed evaluation, sampling, checkpoints (chapter 10).
+- :mod:`~course_lib.training.checkpoint` — the checkpoint file both language models share:
+  save, load, and train-or-reuse.
 """
 
 from course_lib.training.loop import History, fit

@@ -28,6 +28,7 @@ from torch import Tensor, nn
 from torch.nn import functional as F
 
 from course_lib.torch_nn.char_lm import CharLSTM, State
+from course_lib.training import checkpoint
 
 
 def build_char_vocab(text: str) -> tuple[dict[str, int], list[str]]:
@@ -237,37 +238,20 @@ def train_tbptt(model: nn.Module, train_ids: Tensor, *, num_streams: int = 32, s
 def save_checkpoint(path: str | Path, model: CharLSTM, config: dict[str, Any], itos: Sequence[str],
                     log: TrainLog) -> Path:
     """Save the weights, the constructor arguments, the vocabulary and the training log."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    torch.save({"state_dict": model.state_dict(), "config": dict(config), "itos": list(itos),
-                "log": log.__dict__}, path)
-    return path
+    return checkpoint.save(path, model, config, itos, log)
 
 
 def load_checkpoint(path: str | Path) -> tuple[CharLSTM, dict[str, int], list[str], TrainLog]:
-    """Rebuild what :func:`save_checkpoint` saved: ``(model, stoi, itos, log)``, model in eval mode."""
-    saved = torch.load(Path(path), weights_only=True)
-    model = CharLSTM(**saved["config"])
-    model.load_state_dict(saved["state_dict"])
-    itos = saved["itos"]
-    return model.eval(), {ch: i for i, ch in enumerate(itos)}, itos, TrainLog(**saved["log"])
+    """Rebuild what `save_checkpoint` saved: `(model, stoi, itos, log)`, model in eval mode."""
+    return checkpoint.load(path, CharLSTM, TrainLog)
 
 
 def train_or_load(path: str | Path, config: dict[str, Any], itos: Sequence[str],
                   train: Callable[[CharLSTM], TrainLog], *,
                   retrain: bool = False) -> tuple[CharLSTM, TrainLog]:
-    """Reuse the checkpoint at ``path`` if it holds a model with this config and vocabulary.
+    """Reuse the checkpoint at `path` if it holds a `CharLSTM` with this config and vocabulary.
 
-    Otherwise build ``CharLSTM(**config)`` (seed the global generator first for a repeatable
-    initialisation), run ``train(model)``, save the checkpoint and return the model in eval mode.
+    Otherwise build `CharLSTM(**config)` (seed the global generator first for a repeatable
+    initialisation), run `train(model)`, save the checkpoint and return the model in eval mode.
     """
-    path = Path(path)
-    if path.exists() and not retrain:
-        saved = torch.load(path, weights_only=True)
-        if saved["config"] == dict(config) and saved["itos"] == list(itos):
-            model, _, _, log = load_checkpoint(path)
-            return model, log
-    model = CharLSTM(**config)
-    log = train(model)
-    save_checkpoint(path, model, config, itos, log)
-    return model.eval(), log
+    return checkpoint.train_or_load(path, CharLSTM, TrainLog, config, itos, train, retrain=retrain)

@@ -37,6 +37,7 @@ from torch.nn import functional as F
 
 from course_lib.torch_nn.char_lm import sample_next
 from course_lib.torch_nn.gpt import GPT
+from course_lib.training import checkpoint
 from course_lib.training.char_lm import TrainLog
 
 
@@ -265,21 +266,13 @@ def sample_text(model: GPT, stoi: Mapping[str, int], itos: Sequence[str], prompt
 
 def save_checkpoint(path: str | Path, model: GPT, config: Mapping[str, Any], itos: Sequence[str],
                     log: WindowTrainLog) -> Path:
-    """Save the weights, the constructor arguments of `GPT`, the vocabulary and the log."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    torch.save({"state_dict": model.state_dict(), "config": dict(config), "itos": list(itos),
-                "log": log.__dict__}, path)
-    return path
+    """Save the weights, the constructor arguments, the vocabulary and the training log."""
+    return checkpoint.save(path, model, config, itos, log)
 
 
 def load_checkpoint(path: str | Path) -> tuple[GPT, dict[str, int], list[str], WindowTrainLog]:
     """Rebuild what `save_checkpoint` saved: `(model, stoi, itos, log)`, model in eval mode."""
-    saved = torch.load(Path(path), weights_only=True)
-    model = GPT(**saved["config"])
-    model.load_state_dict(saved["state_dict"])
-    itos = saved["itos"]
-    return model.eval(), {ch: i for i, ch in enumerate(itos)}, itos, WindowTrainLog(**saved["log"])
+    return checkpoint.load(path, GPT, WindowTrainLog)
 
 
 def train_or_load(path: str | Path, config: Mapping[str, Any], itos: Sequence[str],
@@ -288,16 +281,6 @@ def train_or_load(path: str | Path, config: Mapping[str, Any], itos: Sequence[st
     """Reuse the checkpoint at `path` if it holds a `GPT` with this config and vocabulary.
 
     Otherwise build `GPT(**config)` (seed the global generator first for a repeatable
-    initialisation), run `train(model)`, save the checkpoint and return the model in eval
-    mode. The same contract as chapter 7's `char_lm.train_or_load`, for the Transformer.
+    initialisation), run `train(model)`, save the checkpoint and return the model in eval mode.
     """
-    path = Path(path)
-    if path.exists() and not retrain:
-        saved = torch.load(path, weights_only=True)
-        if saved["config"] == dict(config) and saved["itos"] == list(itos):
-            model, _, _, log = load_checkpoint(path)
-            return model, log
-    model = GPT(**config)
-    log = train(model)
-    save_checkpoint(path, model, config, itos, log)
-    return model.eval(), log
+    return checkpoint.train_or_load(path, GPT, WindowTrainLog, config, itos, train, retrain=retrain)
