@@ -19,7 +19,9 @@ then a cosine decay to a floor (:func:`warmup_cosine`):
     \end{cases}
 
 where :math:`p \in [0, 1]` is how far the run is past the warm-up, by steps or by time.
-Losses, bits per character and perplexity are those of :mod:`course_lib.training.char_lm`.
+``train_windows(..., optimizer="muon")`` steps the blocks' weight matrices with Muon instead
+(:mod:`course_lib.training.muon`), on the same schedule. Losses, bits per character and
+perplexity are those of :mod:`course_lib.training.char_lm`.
 """
 from __future__ import annotations
 
@@ -39,6 +41,7 @@ from course_lib.torch_nn.char_lm import sample_next
 from course_lib.torch_nn.gpt import GPT
 from course_lib.training import checkpoint
 from course_lib.training.char_lm import TrainLog
+from course_lib.training.muon import make_muon
 
 
 @dataclass
@@ -138,6 +141,7 @@ def evaluate(model: nn.Module, ids: Tensor, block_size: int, *, stride: int | No
 
 def train_windows(model: nn.Module, train_ids: Tensor, *, batch_size: int, block_size: int,
                   lr: float = 1e-3, min_lr: float | None = None, warmup_steps: int = 100,
+                  optimizer: str = "adamw", muon_lr: float | None = None,
                   weight_decay: float = 0.1, betas: tuple[float, float] = (0.9, 0.99),
                   clip_norm: float | None = 1.0, max_steps: int | None = None,
                   time_budget: float | None = None, generator: torch.Generator | None = None,
@@ -145,11 +149,13 @@ def train_windows(model: nn.Module, train_ids: Tensor, *, batch_size: int, block
                   sample: Callable[[nn.Module], str] | None = None, sample_at: Sequence[int] = (),
                   progress: Callable[[int, WindowTrainLog], None] | None = None,
                   clock: Callable[[], float] = time.perf_counter) -> WindowTrainLog:
-    """Train a language model on random windows with AdamW, warm-up and cosine decay.
+    """Train a language model on random windows with AdamW (or Muon), warm-up and cosine decay.
 
     Each step draws N windows of B tokens (`random_windows`), averages the cross-entropy over
     all N · B predictions, backpropagates, clips the gradient's global norm to `clip_norm` and
-    takes an AdamW step (`make_adamw`) at the learning rate of `warmup_cosine`. The decay's
+    takes an AdamW step (`make_adamw`) at the learning rate of `warmup_cosine` — or, with
+    ``optimizer="muon"``, a Muon step for the blocks' weight matrices and an AdamW step for the
+    rest (`muon.make_muon`), the Muon rate following the same schedule scaled to `muon_lr`. The decay's
     progress is counted in steps when `max_steps` is given, in seconds when `time_budget` is,
     whichever is further along.
 
@@ -158,6 +164,8 @@ def train_windows(model: nn.Module, train_ids: Tensor, *, batch_size: int, block
         train_ids: the encoded training text, (L,).
         batch_size, block_size: N and B.
         lr, min_lr: the peak learning rate and the floor (default lr / 10).
+        optimizer: "adamw" or "muon".
+        muon_lr: Muon's peak learning rate (default `lr`); only with ``optimizer="muon"``.
         max_steps, time_budget: stop after this many steps or seconds of training (at least
             one is needed). Evaluation and sampling are not counted in the time.
         generator: the source of the random windows.
@@ -173,7 +181,13 @@ def train_windows(model: nn.Module, train_ids: Tensor, *, batch_size: int, block
     if max_steps is None and time_budget is None:
         raise ValueError("give max_steps or time_budget")
     min_lr = lr / 10 if min_lr is None else min_lr
-    optimizer = make_adamw(model, lr, weight_decay, betas)
+    if optimizer == "adamw" and muon_lr is None:
+        optimizers: list[torch.optim.Optimizer] = [make_adamw(model, lr, weight_decay, betas)]
+    elif optimizer == "muon":
+        optimizers = make_muon(model, lr, lr if muon_lr is None else muon_lr, weight_decay, betas)
+    else:
+        raise ValueError(f'optimizer must be "adamw" or "muon" (muon_lr only with "muon"), '
+                         f"got optimizer={optimizer!r}, muon_lr={muon_lr!r}")
     log, step = WindowTrainLog(), 0
     timer = _TrainingClock(clock)
 
@@ -204,17 +218,19 @@ def train_windows(model: nn.Module, train_ids: Tensor, *, batch_size: int, block
         if step == warmup_steps:
             timer.warm = timer.seconds()
         rate = warmup_cosine(step, decay_progress(), lr=lr, min_lr=min_lr, warmup_steps=warmup_steps)
-        for group in optimizer.param_groups:
-            group["lr"] = rate
+        for group in (group for opt in optimizers for group in opt.param_groups):
+            group["lr"] = rate * group.get("lr_scale", 1.0)
         log.learning_rates.append(rate)
         x, y = random_windows(train_ids, batch_size, block_size, generator)
         logits = model(x)                                                   # (N, B, V)
         loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
-        optimizer.zero_grad(set_to_none=True)
+        for opt in optimizers:
+            opt.zero_grad(set_to_none=True)
         loss.backward()
         if clip_norm is not None:
             nn.utils.clip_grad_norm_(model.parameters(), clip_norm)
-        optimizer.step()
+        for opt in optimizers:
+            opt.step()
         step += 1
         log.step_loss.append(float(loss.detach()))
         if not math.isfinite(log.step_loss[-1]):
