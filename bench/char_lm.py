@@ -13,9 +13,10 @@ One run, in one process, in this order:
    embeddings: nanoGPT's ``config/train_shakespeare_char.py`` with the README's command-line
    overrides and ``train.py``'s defaults).
 2. For every budget (minutes of training, evaluation excluded): chapter 7's ``CharLSTM``
-   (``LSTM``, truncated BPTT with Adam) and the course's Transformer LM (``GPT``, random
-   windows with AdamW, warm-up and a cosine decay whose length is the budget), each trained
-   from the same seed.
+   (``LSTM``, truncated BPTT with Adam), the course's Transformer LM (``GPT``, random windows
+   with AdamW, warm-up and a cosine decay to zero whose length is the budget), and the same
+   Transformer with Muon for its blocks' weight matrices (``GPT_MUON``, course_lib.training.muon),
+   each trained from the same seed.
 
 Every model is scored on the whole validation text (the last 10% of the corpus, split by
 position as nanoGPT's ``prepare.py`` does), in nats per character: the LSTM reading it as 16
@@ -31,7 +32,7 @@ the recipe (remeasured with nanoGPT's own code on the course's two-core machine:
 
 Wall-clock budgets depend on the machine and on everything else it runs: run on an idle
 machine (``uptime`` shows the load; the script prints it before and after). Defaults: budgets
-1, 3 and 10 minutes, torch's default thread count; the whole run takes about 35 minutes.
+1, 3 and 10 minutes, torch's default thread count; the whole run takes about 45 minutes.
 """
 from __future__ import annotations
 
@@ -65,13 +66,18 @@ RECIPE_MODEL: dict[str, Any] = dict(block_size=64, d_model=128, num_heads=4, num
 RECIPE_TRAIN: dict[str, Any] = dict(batch_size=12, block_size=64, lr=1e-3, min_lr=1e-4, warmup_steps=100,
                                     weight_decay=0.1, betas=(0.9, 0.99), clip_norm=1.0)
 RECIPE_STEPS = 2000
-# the course's Transformer for the wall-clock budgets
-# (the recipe's model, with more windows per step and a higher peak learning rate, decayed over
-# the time budget; tuned by steps and CPU seconds against block 128 at 2e-3, which learned slower)
+# the course's Transformer for the wall-clock budgets: the recipe's model, with more windows per
+# step and a higher peak learning rate, decayed over the time budget to zero. Tuned on this machine:
+# block 128 (16 windows) learned slower at every budget tried; decaying to 0 rather than to 3e-4
+# took the 10-minute run from 1.483 to 1.469 (sliding windows) in fewer steps.
 GPT_MODEL: dict[str, Any] = dict(block_size=64, d_model=128, num_heads=4, num_layers=4, dropout=0.0,
                                  bias=False, tie_weights=True)
-GPT_TRAIN: dict[str, Any] = dict(batch_size=32, block_size=64, lr=3e-3, min_lr=3e-4, warmup_steps=100,
+GPT_TRAIN: dict[str, Any] = dict(batch_size=32, block_size=64, lr=3e-3, min_lr=0.0, warmup_steps=100,
                                  weight_decay=0.1, betas=(0.9, 0.99), clip_norm=1.0)
+# the same model and schedule with Muon for the blocks' matrices, at MUON_LR_SCALE times the peak
+# rate (3-minute runs: 1.497 at 1 x, 1.484 at 3 x, 1.514 at 8 x, against 1.587 with AdamW alone)
+MUON_LR_SCALE = 3
+GPT_MUON_TRAIN: dict[str, Any] = dict(GPT_TRAIN, optimizer="muon", muon_lr=MUON_LR_SCALE * GPT_TRAIN["lr"])
 # chapter 7's LSTM, as this benchmark has always trained it
 LSTM_MODEL: dict[str, Any] = dict(embed_dim=64, hidden_size=512, num_layers=1)
 LSTM_TRAIN: dict[str, Any] = dict(num_streams=32, seq_len=100, lr=3e-3, clip_norm=1.0)
@@ -140,6 +146,7 @@ def print_row(row: Row, recipe: Row | None, unigram: float) -> None:
           f"{vs_recipe} {nats / PUBLISHED_RECIPE_NATS:8.3f} {nats / unigram:8.3f}", flush=True)
 
 
+MUON_NAME = "Transformer LM, Muon"
 BOOK_PAGE = Path(__file__).resolve().parent.parent / "book" / "10_transformer_lm.md"
 BLOCK_BEGIN = "<!-- bench/char_lm.py --update-book: begin -->"
 BLOCK_END = "<!-- bench/char_lm.py --update-book: end -->"
@@ -176,6 +183,7 @@ def book_block(record: dict[str, Any]) -> str:
     longest = max(record["budgets"])
     lstm = next(r for r in rows if r.model == "CharLSTM" and r.budget_minutes == longest)
     gpt = next(r for r in rows if r.model == "Transformer LM" and r.budget_minutes == longest)
+    gpt_muon = next(r for r in rows if r.model == MUON_NAME and r.budget_minutes == longest)
     recipe = rows[0]
     best = best_within_goal(rows)
     assert best is not None and abs(score(best) - record["best_nats"]) < 1e-12, "the record's best is not its rows'"
@@ -184,8 +192,9 @@ def book_block(record: dict[str, Any]) -> str:
     lines += ["", " ".join([
         f"Measured in one run of `bench/char_lm.py` ({threads} on {record['cpus']} cores,",
         f"PyTorch {record['torch'].split('+')[0]}). After {longest:g} minutes the LSTM reaches",
-        f"{lstm.val_nats:.3f} nats per character and the Transformer {gpt.val_nats:.3f}",
-        f"({gpt.val_sliding_nats:.3f} with sliding windows); nanoGPT's recipe, retrained here with",
+        f"{lstm.val_nats:.3f} nats per character, the Transformer {gpt.val_nats:.3f}",
+        f"({gpt.val_sliding_nats:.3f} with sliding windows) and the Transformer trained with Muon",
+        f"{gpt_muon.val_nats:.3f} ({gpt_muon.val_sliding_nats:.3f}); nanoGPT's recipe, retrained here with",
         f"course_lib's code, reaches {recipe.val_nats:.3f} in {recipe.train_seconds:.0f} s.",
         f"The course's goal, {GOAL_NATS} within {GOAL_MINUTES:g} minutes: {verdict}",
         f"(best: the {best.model} after {best.budget_minutes:g} minutes, {score(best):.3f}"
@@ -238,15 +247,18 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     rows = [recipe]
     for minutes in budgets:
         for row in (run_lstm(data, minutes),
-                    run_gpt(data, "Transformer LM", GPT_MODEL, GPT_TRAIN, minutes=minutes)):
+                    run_gpt(data, "Transformer LM", GPT_MODEL, GPT_TRAIN, minutes=minutes),
+                    run_gpt(data, MUON_NAME, GPT_MODEL, GPT_MUON_TRAIN, minutes=minutes)):
             print_row(row, recipe, data["unigram"])
             rows.append(row)
 
     print()
     for minutes in budgets:
-        lstm, gpt = (r for r in rows if r.budget_minutes == minutes)
+        lstm, gpt, gpt_muon = (r for r in rows if r.budget_minutes == minutes)
         print(f"{minutes:g} min: Transformer / LSTM = {gpt.val_nats / lstm.val_nats:.3f} "
-              f"(sliding {gpt.val_sliding_nats / lstm.val_nats:.3f})")  # type: ignore[operator]
+              f"(sliding {score(gpt) / lstm.val_nats:.3f}); "
+              f"with Muon {gpt_muon.val_nats / lstm.val_nats:.3f} "
+              f"(sliding {score(gpt_muon) / lstm.val_nats:.3f})")
     best = best_within_goal(rows)
     if best is not None:
         met = "met" if score(best) <= GOAL_NATS else "not met"
@@ -261,7 +273,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     record = dict(rows=[asdict(r) for r in rows], budgets=budgets, unigram_nats=data["unigram"],
                   best_nats=score(best) if best else None,
                   recipe=dict(model=RECIPE_MODEL, train=RECIPE_TRAIN, steps=args.recipe_steps),
-                  gpt=dict(model=GPT_MODEL, train=GPT_TRAIN), lstm=dict(model=LSTM_MODEL, train=LSTM_TRAIN),
+                  gpt=dict(model=GPT_MODEL, train=GPT_TRAIN),
+                  gpt_muon=dict(model=GPT_MODEL, train=GPT_MUON_TRAIN),
+                  lstm=dict(model=LSTM_MODEL, train=LSTM_TRAIN),
                   threads=torch.get_num_threads(), cpus=os.cpu_count(), torch=torch.__version__,
                   processor=platform.processor() or platform.machine(), load_before=load_before,
                   load_after=load_after, val_characters=len(data["val"]), minutes=total / 60)

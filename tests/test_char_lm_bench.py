@@ -37,7 +37,8 @@ def test_smoke_run_with_tiny_budgets(tmp_path, monkeypatch, capsys):
     assert json.loads((tmp_path / "run.json").read_text()) == record
     models = [(row["model"], row["budget_minutes"]) for row in record["rows"]]
     assert models == [("nanoGPT recipe", None), ("CharLSTM", 0.005), ("Transformer LM", 0.005),
-                      ("CharLSTM", 0.01), ("Transformer LM", 0.01)]
+                      ("Transformer LM, Muon", 0.005), ("CharLSTM", 0.01), ("Transformer LM", 0.01),
+                      ("Transformer LM, Muon", 0.01)]
     assert record["rows"][0]["steps"] == 2 and record["val_characters"] == 1000
     for row in record["rows"]:
         assert row["steps"] >= 1 and 0 < row["val_nats"] < 10
@@ -53,6 +54,7 @@ def test_chapter_shows_the_recorded_run_of_the_current_configuration():
     assert record["recipe"] == json.loads(json.dumps(dict(model=bench.RECIPE_MODEL, train=bench.RECIPE_TRAIN,
                                                           steps=bench.RECIPE_STEPS)))
     assert record["gpt"] == json.loads(json.dumps(dict(model=bench.GPT_MODEL, train=bench.GPT_TRAIN)))
+    assert record["gpt_muon"] == json.loads(json.dumps(dict(model=bench.GPT_MODEL, train=bench.GPT_MUON_TRAIN)))
     assert record["lstm"] == json.loads(json.dumps(dict(model=bench.LSTM_MODEL, train=bench.LSTM_TRAIN)))
     assert record["val_characters"] == 111_539  # the whole validation text
     page = (ROOT / "book" / "10_transformer_lm.md").read_text(encoding="utf-8")
@@ -68,3 +70,11 @@ def test_nanogpt_recipe_is_the_readme_command():
     assert bench.RECIPE_TRAIN == dict(batch_size=12, block_size=64, lr=1e-3, min_lr=1e-4, warmup_steps=100,
                                       weight_decay=0.1, betas=(0.9, 0.99), clip_norm=1.0)
     assert bench.RECIPE_STEPS == 2000
+
+
+def test_muon_run_differs_from_the_adamw_run_only_in_the_optimiser():
+    """The two Transformer rows of a budget compare optimisers: same model, data, schedule and seed."""
+    bench = load_bench()
+    differs = {k: v for k, v in bench.GPT_MUON_TRAIN.items() if bench.GPT_TRAIN.get(k) != v}
+    assert differs == dict(optimizer="muon", muon_lr=bench.MUON_LR_SCALE * bench.GPT_TRAIN["lr"])
+    assert set(bench.GPT_MUON_TRAIN) - set(bench.GPT_TRAIN) == {"optimizer", "muon_lr"}
