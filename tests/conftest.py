@@ -27,6 +27,18 @@ def _close_figures():
     plt.close("all")
 
 
+@pytest.fixture
+def one_torch_thread():
+    """One intra-op thread for the test: models this small run many times slower with two
+    threads on a busy two-core machine (OpenMP's threads spin while they wait)."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT

@@ -13,13 +13,7 @@ from course_lib.torch_nn.gpt import GPT, CausalSelfAttention, DecoderBlock
 V, B, D, HEADS, F_WIDTH, N, T = 11, 8, 12, 3, 20, 2, 6
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Models this small run many times slower with two threads on a busy two-core machine."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def torch_layer_like(block: DecoderBlock) -> nn.TransformerEncoderLayer:

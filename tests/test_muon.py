@@ -12,13 +12,7 @@ from course_lib.torch_nn.gpt import GPT
 from course_lib.training import muon
 from course_lib.training import transformer_lm as tlm
 
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def quintic(sigma: float, steps: int) -> float:

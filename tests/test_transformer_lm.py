@@ -12,14 +12,7 @@ from course_lib.torch_nn.char_lm import sample_next
 from course_lib.torch_nn.gpt import GPT
 from course_lib.training import transformer_lm as tlm
 
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Models this small run many times slower with two threads on a busy two-core machine."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def test_random_windows_are_text_slices_one_step_apart():
